@@ -1,0 +1,18 @@
+// `focusclip <command>`: one file per subcommand, thin over the modules.
+import { Command } from 'commander';
+import { registerInfo } from './info.js';
+import { runCommand } from './run.js';
+
+const program = new Command();
+program
+  .name('focusclip')
+  .description('FocusCLIP on a hand-written WebGPU engine: generate data, train, evaluate, benchmark.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerInfo(program, runCommand);
+
+program.parseAsync(process.argv).catch((e) => {
+  console.error(`focusclip: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+// Reverse-mode autograd over the tape that ops leave on their outputs (Tensor.node). The gradient
+// rules themselves live next to each op's forward in engine/ops.ts; this file only walks the graph.
+
+import type { Engine } from './engine.js';
+import { fmtShape } from './dtype.js';
+import { Tensor } from './tensor.js';
+
+/** Inputs before outputs, reachable from `root` through tensors that need a gradient. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1]++;
+      const x = inputs[i];
+      if (x.requiresGrad && !seen.has(x)) {
+        seen.add(x);
+        stack.push([x, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+export function runBackward(engine: Engine, loss: Tensor, seed?: Tensor): void {
+  if (!loss.requiresGrad) {
+    throw new Error(`backward(): ${loss.describe()} does not require grad (no input of the computation has requiresGrad, or it was computed under noGrad()).`);
+  }
+  if (!seed && loss.size !== 1) {
+    throw new Error(`backward(): ${loss.describe()} is not a scalar; pass the seed gradient explicitly.`);
+  }
+  if (seed && seed.size !== loss.size) throw new Error(`backward(): seed ${fmtShape(seed.shape)} does not match ${loss.describe()}.`);
+  const order = topoOrder(loss);
+  const grads = new Map<Tensor, Tensor>();
+  engine.noGrad(() => {
+    // Every gradient in the map owns its storage exclusively, so accumulating in place is safe.
+    grads.set(loss, seed ? engine.ops.copy(seed) : engine.ops.fill(loss.shape, 1));
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k];
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      if (!t.node) {
+        // A leaf: accumulate into its .grad (in place when it is a persistent gradient buffer).
+        if (t.grad) {
+          engine.ops.addInPlace(t.grad, g);
+          g.dispose();
+        } else {
+          t.grad = engine.keep(g);
+        }
+        continue;
+      }
+      const inputGrads = t.node.backward(g);
+      const claimed = new Set<unknown>();
+      let gKept = false;
+      t.node.inputs.forEach((x, i) => {
+        let gx = inputGrads[i];
+        if (!gx || !x.requiresGrad) return;
+        if (gx.size !== x.size) {
+          throw new Error(`Gradient rule of ${t.node!.op} returned ${fmtShape(gx.shape)} for input ${i} of shape ${fmtShape(x.shape)}.`);
+        }
+        // Rules may pass their incoming gradient through (add, reshape): the second user of the
+        // same memory gets a copy.
+        if (claimed.has(gx.storage)) gx = engine.ops.copy(gx);
+        claimed.add(gx.storage);
+        if (gx === g) gKept = true;
+        if (!sameShape(gx.shape, x.shape)) gx = engine.view(gx, x.shape);
+        const prev = grads.get(x);
+        if (prev) {
+          // A tensor used twice gets the sum of both contributions.
+          engine.ops.addInPlace(prev, gx);
+          if (gx === g) gKept = false;
+          else gx.dispose();
+        } else grads.set(x, gx);
+      });
+      if (!gKept) g.dispose();
+    }
+  });
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export { Tensor };

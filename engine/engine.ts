@@ -1,0 +1,515 @@
+// The runtime: one GPUDevice, a memory pool, a pipeline cache, one command encoder per step, the
+// autograd tape and scoped release. It knows nothing of FocusCLIP.
+
+import { acquireDevice, type AdapterSummary, type DeviceOptions } from './device.js';
+import { BYTES, checkShape, dtypeOfArray, fmtShape, shapeSize, typedArrayFor, type AnyTypedArray, type DType } from './dtype.js';
+import { Kernel, type BufferRange } from './kernel.js';
+import { fmtBytes, MemoryPool, Storage, type MemoryStats } from './memory.js';
+import { Tensor } from './tensor.js';
+import { waitQuietly } from './wait.js';
+import { makeOps, type Ops } from './ops.js';
+import { Rng } from './rng.js';
+import { runBackward } from './autograd.js';
+
+export interface DispatchArgs {
+  /** Storage bindings by their WGSL names. */
+  bind: Record<string, BufferRange>;
+  /** Members of the kernel's uniform params struct. */
+  params?: Record<string, number | readonly number[]>;
+  workgroups: readonly [number, number?, number?];
+}
+
+export interface ParamSpec {
+  name: string;
+  shape: readonly number[];
+  dtype?: DType;
+}
+
+const UNIFORM_CHUNK = 64 * 1024;
+
+interface UniformChunk {
+  buffer: GPUBuffer;
+  host: ArrayBuffer;
+  used: number;
+}
+
+/** Named kernel timings gathered while profiling (GPU timestamps when available). */
+export interface KernelTiming {
+  kernel: string;
+  ms: number;
+}
+
+export class Engine {
+  readonly ops: Ops;
+  readonly limits: GPUSupportedLimits;
+  readonly features: ReadonlySet<string>;
+  readonly pool: MemoryPool;
+  private kernels = new Map<string, Kernel>();
+  private encoder?: GPUCommandEncoder;
+  private pass?: GPUComputePassEncoder;
+  private encodedCommands = 0;
+  private uniformChunks: UniformChunk[] = [];
+  private uniformFree: UniformChunk[] = [];
+  private scopes: Set<Tensor>[] = [];
+  private gradDepth = 0;
+  private errors: string[] = [];
+  private compileChecks: Promise<void>[] = [];
+  private lostReason?: string;
+  private lastKernel = '(none)';
+  private destroyed = false;
+  private arenaBuffers = new Set<GPUBuffer>();
+  /** Dispatches and submits so far; cheap counters for tests and benchmarks. */
+  counters = { dispatches: 0, submits: 0, readbacks: 0 };
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterSummary,
+    readonly platform: string,
+    private ownsDevice: boolean,
+  ) {
+    this.limits = device.limits;
+    this.features = new Set([...device.features].map(String));
+    this.pool = new MemoryPool(device, device.limits.maxBufferSize);
+    this.ops = makeOps(this);
+    device.addEventListener('uncapturederror', (ev: any) => {
+      this.errors.push(`${ev.error?.constructor?.name ?? 'GPUError'}: ${ev.error?.message ?? ev}`);
+    });
+    device.lost.then((info) => {
+      if (!this.destroyed) this.lostReason = `${info.reason}: ${info.message}`;
+    });
+  }
+
+  static async create(opts: DeviceOptions = {}): Promise<Engine> {
+    const d = await acquireDevice(opts);
+    return new Engine(d.device, d.adapterInfo, d.platform, d.owned);
+  }
+
+  get hasTimestamps(): boolean {
+    return this.features.has('timestamp-query');
+  }
+  get hasF16(): boolean {
+    return this.features.has('shader-f16');
+  }
+
+  // ---------------------------------------------------------------- kernels and dispatch
+
+  /** Compile (once) and return a kernel. Cached by name and source, so variants may share a name. */
+  kernel(name: string, source: string, entryPoint = 'main'): Kernel {
+    const key = `${name}\u0000${entryPoint}\u0000${source}`;
+    let k = this.kernels.get(key);
+    if (!k) {
+      this.checkHealthy();
+      k = new Kernel(this.device, name, source, entryPoint, (p, kernelName) => {
+        this.compileChecks.push(
+          p.then((err) => {
+            if (err) this.errors.push(`kernel ${kernelName} failed to compile: ${err.message}`);
+          }),
+        );
+      });
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  dispatch(kernel: Kernel, args: DispatchArgs): void {
+    this.checkHealthy();
+    const wg = [args.workgroups[0], args.workgroups[1] ?? 1, args.workgroups[2] ?? 1] as const;
+    kernel.validate(args.bind, wg, this.limits.maxComputeWorkgroupsPerDimension);
+    for (const r of Object.values(args.bind)) if (r instanceof Tensor) r.assertAlive();
+    if (wg[0] * wg[1] * wg[2] === 0) return;
+    const groups: GPUBindGroupEntry[][] = kernel.layouts.map(() => []);
+    for (const b of kernel.bindings) {
+      if (b.kind === 'uniform') {
+        const slot = this.uniformSlot(b.structSize!);
+        kernel.packParams(args.params ?? {}, new DataView(slot.chunk.host), slot.offset);
+        groups[b.group].push({ binding: b.binding, resource: { buffer: slot.chunk.buffer, offset: slot.offset, size: b.structSize! } });
+      } else {
+        const r = args.bind[b.name];
+        groups[b.group].push({ binding: b.binding, resource: { buffer: r.buffer, offset: r.offset, size: alignUp(r.byteLength, 4) } });
+      }
+    }
+    if (!kernel.uniform && args.params && Object.keys(args.params).length) kernel.packParams(args.params, new DataView(new ArrayBuffer(0)), 0);
+    const pass = this.computePass();
+    pass.setPipeline(kernel.pipeline);
+    groups.forEach((entries, g) => pass.setBindGroup(g, this.device.createBindGroup({ layout: kernel.layouts[g], entries, label: kernel.name })));
+    pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
+    this.lastKernel = kernel.name;
+    this.encodedCommands++;
+    this.counters.dispatches++;
+  }
+
+  /** Split a 1-D launch of `n` workgroups into x/y so it stays under maxComputeWorkgroupsPerDimension. */
+  grid1d(n: number): [number, number] {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (n <= max) return [n, 1];
+    const y = Math.ceil(n / max);
+    return [Math.ceil(n / y), y];
+  }
+
+  private uniformSlot(size: number): { chunk: UniformChunk; offset: number } {
+    const align = this.limits.minUniformBufferOffsetAlignment;
+    let chunk = this.uniformChunks[this.uniformChunks.length - 1];
+    if (!chunk || chunk.used + size > UNIFORM_CHUNK) {
+      chunk = this.uniformFree.pop() ?? {
+        buffer: this.device.createBuffer({ size: UNIFORM_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'uniforms' }),
+        host: new ArrayBuffer(UNIFORM_CHUNK),
+        used: 0,
+      };
+      chunk.used = 0;
+      this.uniformChunks.push(chunk);
+    }
+    const offset = chunk.used;
+    chunk.used = alignUp(offset + size, align);
+    return { chunk, offset };
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.commandEncoder().beginComputePass({ label: 'step' });
+    return this.pass;
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'step' });
+    return this.encoder;
+  }
+
+  /** An encoder outside any compute pass, for copies and clears. */
+  private copyEncoder(): GPUCommandEncoder {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = undefined;
+    }
+    return this.commandEncoder();
+  }
+
+  copy(src: BufferRange, dst: BufferRange, byteLength = Math.min(src.byteLength, dst.byteLength)): void {
+    this.checkHealthy();
+    if (byteLength > dst.byteLength || byteLength > src.byteLength) {
+      throw new Error(`copy of ${byteLength} bytes from ${src.describe()} to ${dst.describe()} does not fit.`);
+    }
+    this.copyEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, alignUp(byteLength, 4));
+    this.encodedCommands++;
+  }
+
+  /** Zero a buffer range on the GPU (part of the current step's commands). */
+  clear(dst: BufferRange): void {
+    this.checkHealthy();
+    this.copyEncoder().clearBuffer(dst.buffer, dst.offset, alignUp(dst.byteLength, 4));
+    this.encodedCommands++;
+  }
+
+  /** Submit everything recorded so far as one command buffer. */
+  flush(): void {
+    this.checkHealthy();
+    if (!this.encoder) return;
+    if (this.pass) {
+      this.pass.end();
+      this.pass = undefined;
+    }
+    // Uniform bytes go in with writeBuffer, which the queue orders before this submit: every
+    // dispatch of this command buffer sees its own slot.
+    for (const c of this.uniformChunks) this.device.queue.writeBuffer(c.buffer, 0, c.host, 0, c.used);
+    this.device.queue.submit([this.encoder.finish({ label: 'step' })]);
+    this.uniformFree.push(...this.uniformChunks);
+    this.uniformChunks = [];
+    this.encoder = undefined;
+    this.encodedCommands = 0;
+    this.counters.submits++;
+  }
+
+  /** Submit and wait until the GPU is idle; surfaces any GPU error raised so far. */
+  async sync(): Promise<void> {
+    this.flush();
+    await waitQuietly(this.device.queue.onSubmittedWorkDone());
+    await this.checkErrors();
+  }
+
+  private async checkErrors(): Promise<void> {
+    if (this.compileChecks.length) {
+      const checks = this.compileChecks;
+      this.compileChecks = [];
+      await Promise.all(checks);
+    }
+    this.checkHealthy();
+    if (this.errors.length) {
+      const errs = this.errors;
+      this.errors = [];
+      throw new Error(`WebGPU error (last kernel launched: ${this.lastKernel}):\n  ${errs.join('\n  ')}`);
+    }
+  }
+
+  private checkHealthy(): void {
+    if (this.destroyed) throw new Error('The engine was destroyed; create a new one with Engine.create().');
+    if (this.lostReason) throw new Error(`The GPU device was lost (${this.lostReason}); last kernel launched: ${this.lastKernel}.`);
+  }
+
+  // ---------------------------------------------------------------- host <-> device
+
+  async read(src: BufferRange & { shape?: readonly number[] }): Promise<AnyTypedArray> {
+    const bytes = src instanceof Tensor ? src.size * BYTES[src.dtype] : src.byteLength;
+    const staging = this.device.createBuffer({ size: alignUp(Math.max(bytes, 4), 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'readback' });
+    try {
+      if (bytes > 0) this.copyEncoder().copyBufferToBuffer(src.buffer, src.offset, staging, 0, alignUp(bytes, 4));
+      this.flush();
+      this.counters.readbacks++;
+      await waitQuietly(staging.mapAsync(GPUMapMode.READ));
+      await this.checkErrors();
+      const out = typedArrayFor(src.dtype, new ArrayBuffer(bytes), 0, bytes / BYTES[src.dtype]);
+      new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, alignUp(Math.max(bytes, 4), 4)), 0, bytes));
+      staging.unmap();
+      return out;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Write host data into a buffer range, ordered after everything recorded so far. */
+  write(dst: BufferRange, data: AnyTypedArray): void {
+    this.checkHealthy();
+    // queue.writeBuffer runs before any command buffer submitted later; pending commands that use
+    // this buffer must therefore be submitted first or they would see the new data.
+    if (this.encodedCommands) this.flush();
+    const bytes = data.byteLength;
+    if (bytes > dst.byteLength) throw new Error(`write of ${bytes} bytes does not fit ${dst.describe()} (${dst.byteLength} bytes).`);
+    if (bytes % 4 === 0) this.device.queue.writeBuffer(dst.buffer, dst.offset, data.buffer, data.byteOffset, bytes);
+    else {
+      const padded = new Uint8Array(alignUp(bytes, 4));
+      padded.set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+      this.device.queue.writeBuffer(dst.buffer, dst.offset, padded);
+    }
+  }
+
+  // ---------------------------------------------------------------- tensors
+
+  /** A new tensor with uninitialised memory from the pool. */
+  empty(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    checkShape(shape);
+    const storage = this.pool.allocate(Math.max(4, shapeSize(shape) * BYTES[dtype]), `tensor ${dtype}${fmtShape(shape)}`);
+    return this.track(new Tensor(this, storage, [...shape], dtype));
+  }
+
+  /** A tensor from host data: a typed array or number[] with a shape, or an ndarray view. */
+  tensor(
+    data: ArrayLike<number> | { data: ArrayLike<number>; shape: number[]; stride: number[]; offset: number },
+    shape?: readonly number[],
+    opts: { dtype?: DType; requiresGrad?: boolean } = {},
+  ): Tensor {
+    let flat: ArrayLike<number>;
+    if (isNdarray(data)) {
+      shape ??= data.shape;
+      flat = ndarrayToFlat(data);
+    } else flat = data;
+    shape ??= [flat.length];
+    checkShape(shape);
+    const dtype = opts.dtype ?? dtypeOfArray(flat);
+    if (shapeSize(shape) !== flat.length) {
+      throw new Error(`tensor(): ${flat.length} values cannot have shape ${fmtShape(shape)} (${shapeSize(shape)} elements).`);
+    }
+    const t = this.empty(shape, dtype);
+    let typed: AnyTypedArray;
+    if (dtype === 'f32') typed = flat instanceof Float32Array ? flat : Float32Array.from(flat);
+    else if (dtype === 'i32') typed = flat instanceof Int32Array ? flat : Int32Array.from(flat);
+    else if (dtype === 'u32') typed = flat instanceof Uint32Array ? flat : Uint32Array.from(flat);
+    else typed = flat instanceof Uint16Array ? flat : Uint16Array.from(flat);
+    if (typed.length) this.write(t, typed);
+    t.requiresGrad = !!opts.requiresGrad;
+    return t;
+  }
+
+  zeros(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    const t = this.empty(shape, dtype);
+    this.clear(t);
+    return t;
+  }
+
+  full(shape: readonly number[], value: number, dtype: DType = 'f32'): Tensor {
+    return this.ops.fill(shape, value, dtype);
+  }
+
+  /** Gaussian or uniform random values, generated on the host from a seed (reproducible). */
+  randn(shape: readonly number[], opts: { seed?: number; std?: number; mean?: number; rng?: Rng; requiresGrad?: boolean } = {}): Tensor {
+    const rng = opts.rng ?? new Rng(opts.seed ?? 0);
+    const a = new Float32Array(shapeSize(shape));
+    for (let i = 0; i < a.length; i++) a[i] = (opts.mean ?? 0) + (opts.std ?? 1) * rng.normal();
+    return this.tensor(a, shape, { requiresGrad: opts.requiresGrad });
+  }
+
+  /** Long-lived tensors packed into one buffer (parameters, gradients, optimizer state). Each view
+   *  starts at a storage-offset-aligned address so it can be bound alone; `all` views the whole arena. */
+  arena(label: string, specs: readonly ParamSpec[]): { all: Tensor; tensors: Map<string, Tensor>; buffer: GPUBuffer } {
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    let offset = 0;
+    const layout: { spec: ParamSpec; offset: number; bytes: number }[] = [];
+    for (const spec of specs) {
+      checkShape(spec.shape, `shape of ${spec.name}`);
+      const bytes = shapeSize(spec.shape) * BYTES[spec.dtype ?? 'f32'];
+      layout.push({ spec, offset, bytes });
+      offset = alignUp(offset + Math.max(bytes, 4), align);
+    }
+    const total = Math.max(offset, 4);
+    const buffer = this.pool.createArenaBuffer(total, label);
+    this.arenaBuffers.add(buffer);
+    const tensors = new Map<string, Tensor>();
+    for (const { spec, offset: off, bytes } of layout) {
+      const t = new Tensor(this, new Storage(buffer, off, Math.max(bytes, 4), 'arena'), [...spec.shape], spec.dtype ?? 'f32');
+      t.name = spec.name;
+      tensors.set(spec.name, t);
+    }
+    const all = new Tensor(this, new Storage(buffer, 0, total, 'arena'), [total / 4], 'f32');
+    all.name = label;
+    this.clear(all);
+    return { all, tensors, buffer };
+  }
+
+  releaseStorage(s: Storage): void {
+    if (s.released) return;
+    if (--s.refs > 0) return;
+    s.released = true;
+    if (s.kind === 'pooled') this.pool.release(s);
+  }
+
+  /** A tensor viewing the same storage with another shape (no copy). */
+  view(t: Tensor, shape: readonly number[]): Tensor {
+    t.assertAlive();
+    if (shapeSize(shape) !== t.size) throw new Error(`Cannot view ${t.describe()} as ${fmtShape(shape)}: ${t.size} vs ${shapeSize(shape)} elements.`);
+    t.storage.refs++;
+    return this.track(new Tensor(this, t.storage, [...shape], t.dtype));
+  }
+
+  memory(): MemoryStats {
+    return this.pool.snapshot();
+  }
+
+  memoryReport(): string {
+    const m = this.memory();
+    return `live ${fmtBytes(m.liveBytes)} (peak ${fmtBytes(m.peakLiveBytes)}), pooled ${fmtBytes(m.pooledBytes)}, arenas ${fmtBytes(m.arenaBytes)}, device ${fmtBytes(m.deviceBytes)}`;
+  }
+
+  // ---------------------------------------------------------------- scopes
+
+  private track(t: Tensor): Tensor {
+    this.scopes[this.scopes.length - 1]?.add(t);
+    return t;
+  }
+
+  /** Run fn; every tensor it creates is disposed at the end, except those it returns or keeps. */
+  scope<T>(fn: () => T): T {
+    const mine = new Set<Tensor>();
+    this.scopes.push(mine);
+    let popped = false;
+    const finish = (result: any) => {
+      if (popped) return;
+      popped = true;
+      const idx = this.scopes.lastIndexOf(mine);
+      if (idx >= 0) this.scopes.splice(idx, 1);
+      const escaping = new Set<Tensor>();
+      collectTensors(result, escaping);
+      const parent = this.scopes[this.scopes.length - 1];
+      for (const t of mine) {
+        if (escaping.has(t)) parent?.add(t);
+        else t.dispose();
+      }
+    };
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      finish(undefined);
+      throw e;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => (finish(r), r),
+        (e) => {
+          finish(undefined);
+          throw e;
+        },
+      ) as T;
+    }
+    finish(result);
+    return result;
+  }
+
+  /** Exempt a tensor from the scopes it was created in. */
+  keep<T extends Tensor>(t: T): T {
+    for (const s of this.scopes) s.delete(t);
+    return t;
+  }
+
+  // ---------------------------------------------------------------- autograd
+
+  get gradEnabled(): boolean {
+    return this.gradDepth === 0;
+  }
+
+  /** Run fn without recording the tape (evaluation). */
+  noGrad<T>(fn: () => T): T {
+    this.gradDepth++;
+    let async = false;
+    try {
+      const r = fn();
+      if (r instanceof Promise) {
+        async = true;
+        return r.finally(() => this.gradDepth--) as T;
+      }
+      return r;
+    } finally {
+      if (!async) this.gradDepth--;
+    }
+  }
+
+  backward(loss: Tensor, seed?: Tensor): void {
+    runBackward(this, loss, seed);
+  }
+
+  // ---------------------------------------------------------------- lifetime
+
+  /** Destroy the device (if we created it); the process can then exit by itself. */
+  destroy(): void {
+    if (this.destroyed) return;
+    try {
+      this.flush();
+    } catch {
+      /* a lost device cannot flush; destroying is still right */
+    }
+    this.destroyed = true;
+    this.pool.trim();
+    for (const b of this.arenaBuffers) b.destroy();
+    for (const c of [...this.uniformChunks, ...this.uniformFree]) c.buffer.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+export function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+function isNdarray(x: any): x is { data: ArrayLike<number>; shape: number[]; stride: number[]; offset: number } {
+  return x && typeof x === 'object' && Array.isArray(x.shape) && Array.isArray(x.stride) && 'data' in x && 'offset' in x;
+}
+
+function ndarrayToFlat(nd: { data: ArrayLike<number>; shape: number[]; stride: number[]; offset: number }): Float32Array | Int32Array | Uint32Array {
+  const n = shapeSize(nd.shape);
+  const out = nd.data instanceof Int32Array ? new Int32Array(n) : nd.data instanceof Uint32Array ? new Uint32Array(n) : new Float32Array(n);
+  const idx = new Array(nd.shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let off = nd.offset;
+    for (let d = 0; d < idx.length; d++) off += idx[d] * nd.stride[d];
+    out[i] = nd.data[off];
+    for (let d = idx.length - 1; d >= 0; d--) {
+      if (++idx[d] < nd.shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+function collectTensors(x: any, out: Set<Tensor>, depth = 0): void {
+  if (!x || depth > 4) return;
+  if (x instanceof Tensor) {
+    out.add(x);
+    if (x.grad) out.add(x.grad);
+  } else if (Array.isArray(x)) for (const v of x) collectTensors(v, out, depth + 1);
+  else if (x instanceof Map) for (const v of x.values()) collectTensors(v, out, depth + 1);
+  else if (typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) collectTensors(v, out, depth + 1);
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# System packages FocusCLIP needs on Debian/Ubuntu without a GPU:
+#   mesa-vulkan-drivers >= 24 (lavapipe, software Vulkan that Dawn accepts; bookworm's 22.3 is too old)
+#   python3-torch (CPU, for /usr/bin/python3) only for the PyTorch golden tests, skipped when absent
+#   chromium             only for the browser test suite
+# Usage: bash scripts/install-system-deps.sh [--no-torch] [--no-chromium]
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+want_torch=1; want_chromium=1
+for a in "$@"; do
+  case "$a" in
+    --no-torch) want_torch=0 ;;
+    --no-chromium) want_chromium=0 ;;
+  esac
+done
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+mesa_major() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | sed -E 's/^([0-9]+:)?([0-9]+).*/\2/' ; }
+updated=0
+apt_update() { [ "$updated" = 1 ] || { $SUDO apt-get update -qq; updated=1; }; }
+
+m="$(mesa_major || true)"
+if [ -z "$m" ] || [ "$m" -lt 24 ]; then
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
+  if [ "$codename" = bookworm ]; then
+    echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+    apt_update
+    $SUDO apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
+  else
+    apt_update
+    $SUDO apt-get install -y -qq mesa-vulkan-drivers >/dev/null
+  fi
+fi
+echo "mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)"
+
+missing=()
+[ "$want_torch" = 1 ] && ! /usr/bin/python3 -c 'import torch' 2>/dev/null && missing+=(python3-torch)
+[ "$want_chromium" = 1 ] && ! command -v chromium >/dev/null && missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_update
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || echo "warning: could not install ${missing[*]}; the tests that need them will skip"
+fi
