@@ -8,6 +8,7 @@ import { fmtBytes, MemoryPool, Storage, type MemoryStats } from './memory.js';
 import { Tensor } from './tensor.js';
 import { waitQuietly } from './wait.js';
 import { makeOps, type Ops } from './ops.js';
+import { makeNN, type NN } from './nn.js';
 import { Rng } from './rng.js';
 import { runBackward } from './autograd.js';
 
@@ -41,6 +42,7 @@ export interface KernelTiming {
 
 export class Engine {
   readonly ops: Ops;
+  readonly nn: NN;
   readonly limits: GPUSupportedLimits;
   readonly features: ReadonlySet<string>;
   readonly pool: MemoryPool;
@@ -71,6 +73,7 @@ export class Engine {
     this.features = new Set([...device.features].map(String));
     this.pool = new MemoryPool(device, device.limits.maxBufferSize);
     this.ops = makeOps(this);
+    this.nn = makeNN(this);
     device.addEventListener('uncapturederror', (ev: any) => {
       this.errors.push(`${ev.error?.constructor?.name ?? 'GPUError'}: ${ev.error?.message ?? ev}`);
     });
