@@ -9,7 +9,7 @@
 
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
-import { fmtShape, shapeSize } from './dtype.js';
+import { linear } from './linear.js';
 
 export type Activation = 'none' | 'gelu' | 'relu';
 
@@ -35,20 +35,9 @@ export function notYet(name: string): never {
 
 export function makeNN(e: Engine) {
   const nn = {
-    /** y = act(x W^T + b); x [..., in], W [out, in], b [out]. */
+    /** y = act(x W^T + b); x [..., in], W [out, in], b [out]. See engine/linear.ts. */
     linear(x: Tensor, W: Tensor, b?: Tensor, act: Activation = 'none'): Tensor {
-      const inF = x.shape[x.rank - 1];
-      if (W.rank !== 2 || W.shape[1] !== inF) {
-        throw new Error(`linear: weight ${fmtShape(W.shape)} does not fit input ${fmtShape(x.shape)} (want [out, ${inF}]).`);
-      }
-      if (b && (b.rank !== 1 || b.shape[0] !== W.shape[0])) throw new Error(`linear: bias ${fmtShape(b.shape)} does not fit weight ${fmtShape(W.shape)}.`);
-      const rows = shapeSize(x.shape) / inF;
-      const x2 = e.ops.reshape(x, [rows, inF]);
-      let y = e.ops.matmul(x2, e.ops.transpose(W));
-      if (b) y = e.ops.add(y, b);
-      if (act === 'relu') y = e.ops.relu(y);
-      if (act === 'gelu') y = nn.gelu(y);
-      return e.ops.reshape(y, [...x.shape.slice(0, -1), W.shape[0]]);
+      return linear(e, x, W, b, act);
     },
     /** GELU, erf form (as timm and BERT). */
     gelu(x: Tensor): Tensor {
