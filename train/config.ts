@@ -1,0 +1,124 @@
+// Training configuration: two recipes (the paper's and a modern one), every field overridable from a
+// JSON file and from flags. Unknown fields are errors, not silently ignored typos.
+
+export type OptimizerName = 'sgd' | 'adamw';
+export type Schedule = 'constant' | 'cosine';
+export type LossVariant = 'focusclip3' | 'focusclip2' | 'clip';
+
+export interface TrainConfig {
+  /** Model preset (model/config.ts): tiny, small, paper. */
+  model: string;
+  /** Which objective: FocusCLIP with three NT-Xent terms (released code), two (v3 figure), or CLIP. */
+  loss: LossVariant;
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  schedule: Schedule;
+  warmupSteps: number;
+  batchSize: number;
+  epochs: number;
+  /** Stop after this many steps (0 = run all epochs). */
+  maxSteps: number;
+  /** Global gradient-norm clipping (0 = off). */
+  clipNorm: number;
+  seed: number;
+  /** Write a checkpoint every N steps (0 = only at the end). */
+  checkpointEvery: number;
+  /** Validation loss and zero-shot accuracy every N steps (0 = only at the end). */
+  evalEvery: number;
+  /** Clamp FocusCLIP's focus scalar a to [0, 1] (the released code does not). */
+  clampFocus: boolean;
+}
+
+export const RECIPES: Record<'paper' | 'modern', TrainConfig> = {
+  // FOCUSCLIP.md section 3: SGD momentum 0.9, lr 5e-4, no weight decay, no schedule, batch 32,
+  // 64 epochs, clip 1.0, seed 42.
+  paper: {
+    model: 'paper',
+    loss: 'focusclip3',
+    optimizer: 'sgd',
+    lr: 5e-4,
+    momentum: 0.9,
+    weightDecay: 0,
+    beta1: 0.9,
+    beta2: 0.999,
+    schedule: 'constant',
+    warmupSteps: 0,
+    batchSize: 32,
+    epochs: 64,
+    maxSteps: 0,
+    clipNorm: 1.0,
+    seed: 42,
+    checkpointEvery: 500,
+    evalEvery: 0,
+    clampFocus: false,
+  },
+  modern: {
+    model: 'tiny',
+    loss: 'focusclip3',
+    optimizer: 'adamw',
+    lr: 1e-3,
+    momentum: 0.9,
+    weightDecay: 0.05,
+    beta1: 0.9,
+    beta2: 0.98,
+    schedule: 'cosine',
+    warmupSteps: 50,
+    batchSize: 32,
+    epochs: 10,
+    maxSteps: 0,
+    clipNorm: 1.0,
+    seed: 42,
+    checkpointEvery: 200,
+    evalEvery: 0,
+    clampFocus: false,
+  },
+};
+
+const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
+  loss: ['focusclip3', 'focusclip2', 'clip'],
+  optimizer: ['sgd', 'adamw'],
+  schedule: ['constant', 'cosine'],
+};
+
+/** Merge overrides into a recipe, checking every field's name, type and range. */
+export function makeConfig(recipe: keyof typeof RECIPES, ...overrides: Record<string, unknown>[]): TrainConfig {
+  if (!(recipe in RECIPES)) throw new Error(`Unknown recipe "${recipe}"; choose one of ${Object.keys(RECIPES).join(', ')}.`);
+  const cfg: TrainConfig = { ...RECIPES[recipe] };
+  for (const o of overrides) {
+    for (const [k, v] of Object.entries(o)) {
+      if (v === undefined) continue;
+      if (!(k in cfg)) {
+        throw new Error(`Unknown config field "${k}". Known fields: ${Object.keys(cfg).join(', ')}.`);
+      }
+      const key = k as keyof TrainConfig;
+      const cur = cfg[key];
+      let val: unknown = v;
+      if (typeof cur === 'number' && typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) val = Number(v);
+      if (typeof cur === 'boolean' && (v === 'true' || v === 'false')) val = v === 'true';
+      if (typeof val !== typeof cur) throw new Error(`Config field "${k}" must be a ${typeof cur}, got ${JSON.stringify(v)}.`);
+      const choices = CHOICES[key];
+      if (choices && !choices.includes(val as string)) throw new Error(`Config field "${k}" must be one of ${choices.join(', ')}, got "${val}".`);
+      (cfg as any)[key] = val;
+    }
+  }
+  for (const k of ['lr', 'batchSize', 'epochs'] as const) {
+    if (!(cfg[k] > 0)) throw new Error(`Config field "${k}" must be > 0, got ${cfg[k]}.`);
+  }
+  if (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 2) throw new Error(`batchSize must be an integer >= 2 (contrastive losses need negatives), got ${cfg.batchSize}.`);
+  for (const k of ['momentum', 'beta1', 'beta2'] as const) {
+    if (!(cfg[k] >= 0 && cfg[k] < 1)) throw new Error(`Config field "${k}" must be in [0, 1), got ${cfg[k]}.`);
+  }
+  return cfg;
+}
+
+/** Learning rate at a step: linear warm-up, then constant or cosine decay to zero. */
+export function learningRate(cfg: TrainConfig, step: number, totalSteps: number): number {
+  if (cfg.warmupSteps > 0 && step < cfg.warmupSteps) return (cfg.lr * (step + 1)) / cfg.warmupSteps;
+  if (cfg.schedule === 'constant') return cfg.lr;
+  const t = Math.min(1, (step - cfg.warmupSteps) / Math.max(1, totalSteps - cfg.warmupSteps));
+  return 0.5 * cfg.lr * (1 + Math.cos(Math.PI * t));
+}
