@@ -43,7 +43,7 @@ describe('safetensors codec', () => {
     expect(header.scalar).toEqual({ dtype: 'F32', shape: [], data_offsets: [952, 956] });
     expect(bytes.byteLength).toBe(8 + headerLen + 956);
 
-    const back = decodeSafetensors(bytes.buffer.slice(0));
+    const back = decodeSafetensors(bytes.slice().buffer as ArrayBuffer);
     expect(back.metadata).toEqual({ config: '{"width":128}', note: 'héllo' });
     expect([...back.tensors.keys()]).toEqual(['w', 'ids', 'half', 'scalar']);
     expect(bits(toFloat32(back.tensors.get('w')!))).toEqual(bits(f));
