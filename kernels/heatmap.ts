@@ -1,0 +1,304 @@
+// Batched ROI heatmap rasterisation on the GPU: keypoints f32 [batch, maxPeople, 16, 3] ({x, y,
+// visible}, source-image pixels) and per-sample source sizes f32 [batch, 2] (width, height) ->
+// heatmaps f32 [batch, 1, H, W] at the training resolution, by the rule of data/heatmap-ref.ts (the
+// float64 oracle; read its header for the rule, the coordinate mapping and the modes).
+//
+// Two launches. `heatmap_parts_<mode>`: one invocation per (sample, person, part) fits the part's
+// Gaussian once. `heatmap_raster`: one invocation per output pixel sums every Gaussian of its sample.
+// Padding people (all joints invisible) and skipped parts cost one loop iteration each.
+//
+// Precision. A naive f32 evaluation of x - cx at source coordinates ~1000 px loses ~1e-4 px, which
+// against a 1-pixel semi-axis is a 1e-4 error in the heatmap. So each part keeps an anchor (its first
+// visible joint) split into an integer and a fraction, the pixel-to-anchor distance is formed from
+// exact integer products, (2i + 1) srcW - (2 floor(ax) + 1) W, and only then scaled, and the part's
+// shape lives in offsets from the anchor. All of this is exact while |coordinate| * W and srcW * W stay
+// below 2^23 (e.g. 224-pixel heatmaps of images and coordinates up to ~18000 px) and degrades
+// gracefully beyond.
+//
+// Bad input: the packer rejects non-finite visible coordinates with an error naming sample, person and
+// joint; the kernel itself also treats non-finite coordinates or flags as invisible (bit tests, since
+// WGSL compilers may assume finite math), so a tensor built another way cannot produce NaN.
+
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import { fmtShape } from '../engine/dtype.js';
+import { JOINT_NAMES, NUM_JOINTS, type Person } from '../data/mpii.js';
+import { assertMode, COORD_LIMIT, MIN_SEMI_AXIS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../data/heatmap-ref.js';
+
+/** vec4s per fitted part in the intermediate buffer. */
+const PART_VEC4S = 3;
+
+function partsSource(mode: HeatmapMode): string {
+  const parts = partsOf(mode);
+  const masks = parts.map((js) => `${js.reduce((m, j) => m | (1 << j), 0)}u`).join(', ');
+  const oriented = mode === 'oriented';
+  return /* wgsl */ `
+struct Params { count: u32, people: u32, width: u32, height: u32 }
+@group(0) @binding(0) var<storage, read> kpts: array<f32>;
+@group(0) @binding(1) var<storage, read> sizes: array<f32>;
+@group(0) @binding(2) var<storage, read_write> parts: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+const NPARTS = ${parts.length}u;
+const MASKS = array<u32, ${parts.length}>(${masks});
+const LIMIT = ${COORD_LIMIT.toFixed(1)};
+const MIN_SEMI = ${MIN_SEMI_AXIS.toFixed(1)};
+
+// Exponent bits all ones = Inf or NaN; a bit test survives finite-math optimisation.
+fn isFinite(v: f32) -> bool { return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u; }
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let g = gid.x;
+  if (g >= p.count) { return; }
+  let part = g % NPARTS;
+  let person = g / NPARTS;
+  let b = person / p.people;
+  let mask = MASKS[part];
+  let base = person * ${NUM_JOINTS * 3}u;
+  var ox: array<f32, ${NUM_JOINTS}>;
+  var oy: array<f32, ${NUM_JOINTS}>;
+  var n = 0u;
+  var ax = 0.0;
+  var ay = 0.0;
+  for (var j = 0u; j < ${NUM_JOINTS}u; j++) {
+    if ((mask & (1u << j)) == 0u) { continue; }
+    let x = kpts[base + 3u * j];
+    let y = kpts[base + 3u * j + 1u];
+    let v = kpts[base + 3u * j + 2u];
+    if (!(isFinite(x) && isFinite(y) && isFinite(v) && v > 0.0)) { continue; }
+    let cx = clamp(x, -LIMIT, LIMIT);
+    let cy = clamp(y, -LIMIT, LIMIT);
+    if (n == 0u) { ax = cx; ay = cy; }
+    ox[n] = cx - ax;
+    oy[n] = cy - ay;
+    n++;
+  }
+  let o = g * ${PART_VEC4S}u;
+  if (n < 2u) {
+    parts[o] = vec4<f32>(0.0);
+    parts[o + 1u] = vec4<f32>(0.0);
+    parts[o + 2u] = vec4<f32>(0.0);
+    return;
+  }
+  var ux = 1.0;
+  var uy = 0.0;
+${
+  oriented
+    ? `  var mx = 0.0;
+  var my = 0.0;
+  for (var k = 0u; k < n; k++) { mx += ox[k]; my += oy[k]; }
+  mx /= f32(n);
+  my /= f32(n);
+  var sxx = 0.0;
+  var syy = 0.0;
+  var sxy = 0.0;
+  for (var k = 0u; k < n; k++) {
+    let dx = ox[k] - mx;
+    let dy = oy[k] - my;
+    sxx += dx * dx;
+    syy += dy * dy;
+    sxy += dx * dy;
+  }
+  // Principal axis without trigonometry and without cancellation (see principalAxis in the reference).
+  let d = (sxx - syy) / 2.0;
+  let r = sqrt(d * d + sxy * sxy);
+  if (r > 0.0) {
+    var e = vec2<f32>(sxy, r - d);
+    if (d >= 0.0) { e = vec2<f32>(d + r, sxy); }
+    let len = sqrt(e.x * e.x + e.y * e.y);
+    ux = e.x / len;
+    uy = e.y / len;
+  }`
+    : ''
+}
+  var uMin = 3.0e38;
+  var uMax = -3.0e38;
+  var vMin = 3.0e38;
+  var vMax = -3.0e38;
+  for (var k = 0u; k < n; k++) {
+    let pu = ox[k] * ux + oy[k] * uy;
+    let pv = -ox[k] * uy + oy[k] * ux;
+    uMin = min(uMin, pu);
+    uMax = max(uMax, pu);
+    vMin = min(vMin, pv);
+    vMax = max(vMax, pv);
+  }
+  let cu = (uMin + uMax) / 2.0;
+  let cv = (vMin + vMax) / 2.0;
+  let su = max((uMax - uMin) / 2.0, MIN_SEMI);
+  var sv = max((vMax - vMin) / 2.0, MIN_SEMI);
+${oriented ? `  sv = max(sv, ${ORIENTED_MIN_ASPECT} * su);` : ''}
+  let axi = floor(ax);
+  let ayi = floor(ay);
+  // Anchor in the integer units of the raster kernel: pixel-to-anchor = ((2i+1) srcW - A) / (2W) - frac.
+  let bigA = vec2<f32>((2.0 * axi + 1.0) * f32(p.width), (2.0 * ayi + 1.0) * f32(p.height));
+  parts[o] = vec4<f32>(bigA, ax - axi, ay - ayi);
+  parts[o + 1u] = vec4<f32>(cu * ux - cv * uy, cu * uy + cv * ux, ux, uy);
+  parts[o + 2u] = vec4<f32>(1.0 / su, 1.0 / sv, 1.0, 0.0);
+}`;
+}
+
+const RASTER_SOURCE = /* wgsl */ `
+struct Params { width: u32, height: u32, partsPerSample: u32 }
+@group(0) @binding(0) var<storage, read> parts: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> sizes: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  let j = gid.y;
+  let b = gid.z;
+  if (i >= p.width || j >= p.height) { return; }
+  // Exact integers (see the precision note in kernels/heatmap.ts).
+  let nx = f32(2u * i + 1u) * sizes[2u * b];
+  let ny = f32(2u * j + 1u) * sizes[2u * b + 1u];
+  let w2 = 2.0 * f32(p.width);
+  let h2 = 2.0 * f32(p.height);
+  var acc = 0.0;
+  let first = b * p.partsPerSample;
+  for (var k = 0u; k < p.partsPerSample; k++) {
+    let o = (first + k) * ${PART_VEC4S}u;
+    let s = parts[o + 2u];
+    if (s.z == 0.0) { continue; }
+    let a = parts[o];
+    let c = parts[o + 1u];
+    let dx = ((nx - a.x) / w2 - a.z) - c.x;
+    let dy = ((ny - a.y) / h2 - a.w) - c.y;
+    let tu = (dx * c.z + dy * c.w) * s.x;
+    let tv = (dy * c.z - dx * c.w) * s.y;
+    acc += clamp(exp(-0.5 * (tu * tu + tv * tv)), 0.0, 1.0);
+  }
+  out[(b * p.height + j) * p.width + i] = clamp(acc, 0.0, 1.0);
+}`;
+
+export interface RasterOptions {
+  width: number;
+  height: number;
+  mode?: HeatmapMode;
+}
+
+/**
+ * Heatmaps f32 [B, 1, height, width] from keypoints f32 [B, P, 16, 3] and source sizes f32 [B, 2]
+ * (width, height in pixels). Not differentiable (keypoints are data).
+ */
+export function rasterizeHeatmaps(e: Engine, keypoints: Tensor, sizes: Tensor, opts: RasterOptions): Tensor {
+  const mode = opts.mode ?? 'axis';
+  assertMode(mode);
+  const { width, height } = opts;
+  if (keypoints.dtype !== 'f32' || keypoints.rank !== 4 || keypoints.shape[2] !== NUM_JOINTS || keypoints.shape[3] !== 3) {
+    throw new Error(`heatmap: keypoints must be f32 [batch, maxPeople, ${NUM_JOINTS}, 3] ({x, y, visible}), got ${keypoints.describe()}; build it with packKeypoints().`);
+  }
+  const [batch, people] = keypoints.shape;
+  if (sizes.dtype !== 'f32' || sizes.rank !== 2 || sizes.shape[0] !== batch || sizes.shape[1] !== 2) {
+    throw new Error(`heatmap: sizes must be f32 [${batch}, 2] (source width, height per sample) to match keypoints ${fmtShape(keypoints.shape)}, got ${sizes.describe()}.`);
+  }
+  for (const [name, v] of [['width', width], ['height', height]] as const) {
+    if (!(Number.isInteger(v) && v >= 1)) throw new Error(`heatmap: output ${name} must be a positive integer, got ${v}.`);
+  }
+  const maxZ = e.limits.maxComputeWorkgroupsPerDimension;
+  if (batch > maxZ) throw new Error(`heatmap: batch ${batch} exceeds ${maxZ} (maxComputeWorkgroupsPerDimension); split the batch.`);
+  const out = e.empty([batch, 1, height, width]);
+  const nParts = partsOf(mode).length;
+  const count = batch * people * nParts;
+  if (count === 0) {
+    e.clear(out);
+    return out;
+  }
+  const fitted = e.empty([count * PART_VEC4S, 4]);
+  const pk = e.kernel(`heatmap_parts_${mode}`, partsSource(mode));
+  const [gx, gy] = e.grid1d(Math.ceil(count / 64));
+  if (gy !== 1) throw new Error(`heatmap: ${count} parts is too many for one launch; split the batch.`);
+  e.dispatch(pk, { bind: { kpts: keypoints, sizes, parts: fitted }, params: { count, people, width, height }, workgroups: [gx, 1] });
+  const rk = e.kernel('heatmap_raster', RASTER_SOURCE);
+  e.dispatch(rk, {
+    bind: { parts: fitted, sizes, out },
+    params: { width, height, partsPerSample: people * nParts },
+    workgroups: [Math.ceil(width / 16), Math.ceil(height / 16), batch],
+  });
+  fitted.dispose();
+  return out;
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+export interface PackOptions {
+  /** People slots per sample (default: the most people in any sample, at least 1). */
+  maxPeople?: number;
+}
+
+export interface PackedKeypoints {
+  /** [batch, maxPeople, 16, 3] as {x, y, visible}; padding people and invisible joints are zeros. */
+  keypoints: Float32Array;
+  /** [batch, 2] as (width, height). */
+  sizes: Float32Array;
+  batch: number;
+  maxPeople: number;
+}
+
+/**
+ * Host-side packer: people per sample + source image sizes -> the kernel's input arrays. Visible
+ * joints must have finite coordinates (an error names sample, person and joint); invisible joints'
+ * coordinates are ignored (MPII stores -1 or garbage there).
+ */
+export function packKeypoints(samples: readonly (readonly Person[])[], sizes: readonly ImageSize[], opts: PackOptions = {}): PackedKeypoints {
+  if (samples.length !== sizes.length) {
+    throw new Error(`packKeypoints: ${samples.length} samples of people but ${sizes.length} image sizes; give one size per sample.`);
+  }
+  const most = samples.reduce((m, s) => Math.max(m, s.length), 0);
+  const maxPeople = opts.maxPeople ?? Math.max(1, most);
+  if (!(Number.isInteger(maxPeople) && maxPeople >= 1)) throw new Error(`packKeypoints: maxPeople must be a positive integer, got ${maxPeople}.`);
+  const batch = samples.length;
+  const keypoints = new Float32Array(batch * maxPeople * NUM_JOINTS * 3);
+  const sz = new Float32Array(batch * 2);
+  samples.forEach((people, b) => {
+    const { width, height } = sizes[b];
+    if (!(Number.isInteger(width) && width >= 1 && Number.isInteger(height) && height >= 1 && width < 2 ** 24 && height < 2 ** 24)) {
+      throw new Error(`packKeypoints: sample ${b} has image size ${width} x ${height}; sizes must be positive integers (pixels).`);
+    }
+    sz[2 * b] = width;
+    sz[2 * b + 1] = height;
+    if (people.length > maxPeople) {
+      throw new Error(`packKeypoints: sample ${b} has ${people.length} people but maxPeople is ${maxPeople}; raise maxPeople or drop people from that sample.`);
+    }
+    people.forEach((person, p) => {
+      if (person.kpts?.length !== NUM_JOINTS || person.vis?.length !== NUM_JOINTS) {
+        throw new Error(`packKeypoints: sample ${b}, person ${p} has ${person.kpts?.length} joints and ${person.vis?.length} visibility flags; MPII people need ${NUM_JOINTS} of each.`);
+      }
+      for (let j = 0; j < NUM_JOINTS; j++) {
+        const v = person.vis[j];
+        if (!(v > 0)) continue;
+        const [x, y] = person.kpts[j];
+        if (!Number.isFinite(x) || !Number.isFinite(y)) {
+          throw new Error(`packKeypoints: sample ${b}, person ${p}, joint ${j} (${JOINT_NAMES[j]}) is visible at (${x}, ${y}), which is not finite; fix the record or mark the joint invisible (vis 0).`);
+        }
+        const o = ((b * maxPeople + p) * NUM_JOINTS + j) * 3;
+        keypoints[o] = x;
+        keypoints[o + 1] = y;
+        keypoints[o + 2] = 1;
+      }
+    });
+  });
+  return { keypoints, sizes: sz, batch, maxPeople };
+}
+
+/** Pack, upload and rasterise in one call; the temporaries are released. */
+export function heatmapsFromPeople(
+  e: Engine,
+  samples: readonly (readonly Person[])[],
+  sizes: readonly ImageSize[],
+  opts: RasterOptions & PackOptions,
+): Tensor {
+  const packed = packKeypoints(samples, sizes, opts);
+  const kp = e.tensor(packed.keypoints, [packed.batch, packed.maxPeople, NUM_JOINTS, 3]);
+  const sz = e.tensor(packed.sizes, [packed.batch, 2]);
+  const out = e.noGrad(() => rasterizeHeatmaps(e, kp, sz, opts));
+  kp.dispose();
+  sz.dispose();
+  return out;
+}
