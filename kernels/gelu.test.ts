@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+
+// float64 erfc: Taylor series of erf near 0, continued fraction for erfc in the tails (both ~1e-15
+// relative, and the tail never goes through 1 - erf).
+function erfc(x: number): number {
+  if (x < 0) return 2 - erfc(-x);
+  if (x < 2.5) return 1 - erf(x);
+  let f = x;
+  for (let k = 60; k >= 1; k--) f = x + k / 2 / f;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 80; n++) {
+      term *= (-ax * ax) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  return Math.sign(x) * (1 - erfc(ax));
+}
+const Phi = (x: number) => 0.5 * erfc(-x / Math.SQRT2);
+const geluRef = (x: number) => x * Phi(x);
+const geluGradRef = (x: number) => Phi(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
+
+describe('gelu', () => {
+  const E = useEngine();
+
+  it('the float64 reference erf is right', () => {
+    expect(erf(0.5)).toBeCloseTo(0.5204998778130465, 14);
+    expect(erf(-1.5)).toBeCloseTo(-0.9661051464753108, 14);
+    expect(erf(3)).toBeCloseTo(0.9999779095030014, 14);
+    // erfc(4) = 1.541725790028002e-8
+    expect(erfc(4) / 1.541725790028002e-8).toBeCloseTo(1, 13);
+    expect(erfc(7) / 4.183825607779414e-23).toBeCloseTo(1, 12);
+  });
+
+  it('forward matches float64 to ~3e-7 relative, including the tails', async () => {
+    const e = E();
+    const xs = [...randArray(1031, 1, -6, 6), -20, -10, -5.5, 0, 1e-8, -1e-8, 7, 30];
+    const y = await read(e.nn.gelu(e.tensor(toF32(xs), [xs.length])));
+    const want = xs.map((v) => geluRef(Math.fround(v)));
+    // erfc with relative error 1.2e-7 plus f32 rounding of exp(-z^2) at large z.
+    assertClose(y, want, { rtol: 2e-6, atol: 3e-8, what: 'gelu' });
+    // The negative tail keeps relative accuracy (no 1 + erf cancellation): gelu(-5.5) ~ -1.05e-7.
+    for (const v of [-5.5, -10]) {
+      const i = xs.indexOf(v);
+      expect(Math.abs(y[i] / want[i] - 1)).toBeLessThan(1e-5);
+    }
+    expect(y.every(Number.isFinite)).toBe(true);
+  });
+
+  it('backward matches the analytic derivative and finite differences', async () => {
+    const e = E();
+    const n = 257;
+    const xs = randArray(n, 2, -5, 5);
+    const gs = randArray(n, 3);
+    const x = e.tensor(toF32(xs), [n], { requiresGrad: true });
+    e.nn.gelu(x).backward(e.tensor(toF32(gs), [n]));
+    const dx = await read(x.grad!);
+    const xf = Array.from(toF32(xs));
+    const want = xf.map((v, i) => gs[i] * geluGradRef(v));
+    assertClose(dx, want, { rtol: 1e-6, atol: 3e-7, what: 'gelu dx' });
+    // The analytic derivative itself against finite differences of the float64 forward.
+    const x64 = Float64Array.from(xf);
+    const fd = numericGrad((a) => a.reduce((s, v, i) => s + gs[i] * geluRef(v), 0), x64, 1e-5);
+    assertClose(want, fd, { rtol: 1e-6, atol: 1e-8, what: 'analytic vs finite differences' });
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+
+function l2Ref(x: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
+  const y = new Float64Array(R * D);
+  for (let r = 0; r < R; r++) {
+    let s = 0;
+    for (let j = 0; j < D; j++) s += x[r * D + j] ** 2;
+    const d = Math.max(Math.sqrt(s), eps);
+    for (let j = 0; j < D; j++) y[r * D + j] = x[r * D + j] / d;
+  }
+  return y;
+}
+
+function l2GradRef(x: ArrayLike<number>, g: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
+  const y = l2Ref(x, R, D, eps);
+  const dx = new Float64Array(R * D);
+  for (let r = 0; r < R; r++) {
+    let s = 0;
+    let dot = 0;
+    for (let j = 0; j < D; j++) {
+      s += x[r * D + j] ** 2;
+      dot += g[r * D + j] * y[r * D + j];
+    }
+    const n = Math.sqrt(s);
+    for (let j = 0; j < D; j++) dx[r * D + j] = n > eps ? (g[r * D + j] - y[r * D + j] * dot) / n : g[r * D + j] / eps;
+  }
+  return dx;
+}
+
+const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
+
+describe('l2normalize', () => {
+  const E = useEngine();
+
+  it('the float64 gradient matches finite differences', () => {
+    const [R, D] = [3, 5];
+    const x = randArray(R * D, 1);
+    const g = randArray(R * D, 2);
+    const fd = numericGrad((a) => l2Ref(a, R, D, 1e-12).reduce((s, v, i) => s + v * g[i], 0), x);
+    assertClose(l2GradRef(x, g, R, D, 1e-12), fd, { rtol: 1e-6, atol: 1e-9 });
+  });
+
+  for (const [R, D, mag] of [
+    [1, 1, 1],
+    [7, 17, 1],
+    [33, 129, 1e-20],
+    [5, 768, 1e20],
+    [2, 512, 1],
+  ] as const) {
+    it(`forward and backward, rows ${R}, width ${D}, magnitude ${mag}`, async () => {
+      const e = E();
+      const x = f32(randArray(R * D, R + D, -mag, mag));
+      const g = f32(randArray(R * D, 3));
+      const xt = e.tensor(toF32(x), [R, D], { requiresGrad: true });
+      const y = e.nn.l2normalize(xt);
+      assertClose(await read(y), l2Ref(x, R, D, 1e-12), { rtol: 1e-5, atol: 1e-7, what: 'y' });
+      y.backward(e.tensor(toF32(g), [R, D]));
+      const dx = await read(xt.grad!);
+      expect(dx.every(Number.isFinite)).toBe(true);
+      const want = l2GradRef(x, g, R, D, 1e-12);
+      const scale = Math.max(...want.map(Math.abs));
+      assertClose(dx, want, { rtol: 1e-4, atol: 1e-6 * Math.max(scale, 1e-30), what: 'dx' });
+    });
+  }
+
+  it('a row below eps is divided by eps (the clamp), forward and backward', async () => {
+    const e = E();
+    const eps = 1e-3;
+    const x = f32([1e-4, -2e-4, 3, 4]);
+    const g = f32([0.5, -1, 2, 1]);
+    const xt = e.tensor(toF32(x), [2, 2], { requiresGrad: true });
+    const y = e.nn.l2normalize(xt, eps);
+    assertClose(await read(y), l2Ref(x, 2, 2, eps), { rtol: 1e-5, atol: 1e-7 });
+    y.backward(e.tensor(toF32(g), [2, 2]));
+    assertClose(await read(xt.grad!), l2GradRef(x, g, 2, 2, eps), { rtol: 1e-5, atol: 1e-6 });
+  });
+});

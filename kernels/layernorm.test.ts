@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+
+function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
+  const y = new Float64Array(R * D);
+  for (let r = 0; r < R; r++) {
+    let m = 0;
+    for (let j = 0; j < D; j++) m += x[r * D + j];
+    m /= D;
+    let v = 0;
+    for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
+    const rs = 1 / Math.sqrt(v / D + eps);
+    for (let j = 0; j < D; j++) y[r * D + j] = (x[r * D + j] - m) * rs * w[j] + b[j];
+  }
+  return y;
+}
+
+/** Analytic float64 gradients of sum(g * layerNorm(x)). */
+function layerNormGradRef(x: ArrayLike<number>, w: ArrayLike<number>, g: ArrayLike<number>, R: number, D: number, eps: number) {
+  const dx = new Float64Array(R * D);
+  const dw = new Float64Array(D);
+  const db = new Float64Array(D);
+  for (let r = 0; r < R; r++) {
+    let m = 0;
+    for (let j = 0; j < D; j++) m += x[r * D + j];
+    m /= D;
+    let v = 0;
+    for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
+    const rs = 1 / Math.sqrt(v / D + eps);
+    let a = 0;
+    let c = 0;
+    for (let j = 0; j < D; j++) {
+      const xh = (x[r * D + j] - m) * rs;
+      const d = g[r * D + j] * w[j];
+      a += d;
+      c += d * xh;
+      dw[j] += g[r * D + j] * xh;
+      db[j] += g[r * D + j];
+    }
+    for (let j = 0; j < D; j++) {
+      const xh = (x[r * D + j] - m) * rs;
+      dx[r * D + j] = rs * (g[r * D + j] * w[j] - a / D - (xh * c) / D);
+    }
+  }
+  return { dx, dw, db };
+}
+
+const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
+
+describe('layerNorm', () => {
+  const E = useEngine();
+
+  it('the analytic float64 gradient matches finite differences', () => {
+    const [R, D, eps] = [3, 17, 1e-6];
+    const x = randArray(R * D, 1, -2, 2);
+    const w = randArray(D, 2, 0.5, 1.5);
+    const b = randArray(D, 3);
+    const g = randArray(R * D, 4);
+    const loss = (xx: Float64Array, ww: Float64Array, bb: Float64Array) => layerNormRef(xx, ww, bb, R, D, eps).reduce((s, v, i) => s + v * g[i], 0);
+    const ref = layerNormGradRef(x, w, g, R, D, eps);
+    assertClose(ref.dx, numericGrad((a) => loss(a, w, b), x), { rtol: 1e-6, atol: 1e-8, what: 'dx' });
+    assertClose(ref.dw, numericGrad((a) => loss(x, a, b), w), { rtol: 1e-6, atol: 1e-8, what: 'dw' });
+    assertClose(ref.db, numericGrad((a) => loss(x, w, a), b), { rtol: 1e-6, atol: 1e-8, what: 'db' });
+  });
+
+  for (const [R, D, eps] of [
+    [1, 1, 1e-6],
+    [7, 17, 1e-6],
+    [33, 129, 1e-12],
+    [5, 768, 1e-12],
+    [130, 33, 1e-5],
+  ] as const) {
+    it(`forward and backward, rows ${R}, width ${D}, eps ${eps}`, async () => {
+      const e = E();
+      // An offset mean and a spread of scales per row: the variance pass must not cancel.
+      const x = f32(randArray(R * D, 10 + D, -1, 1).map((v, i) => 3 + v * (1 + (i % 5))));
+      const w = f32(randArray(D, 11, 0.5, 1.5));
+      const b = f32(randArray(D, 12));
+      const g = f32(randArray(R * D, 13));
+      const xt = e.tensor(toF32(x), [R, D], { requiresGrad: true });
+      const wt = e.tensor(toF32(w), [D], { requiresGrad: true });
+      const bt = e.tensor(toF32(b), [D], { requiresGrad: true });
+      const y = e.nn.layerNorm(xt, wt, bt, eps);
+      expect(y.shape).toEqual([R, D]);
+      assertClose(await read(y), layerNormRef(x, w, b, R, D, eps), { rtol: 1e-5, atol: 2e-6, what: 'y' });
+      y.backward(e.tensor(toF32(g), [R, D]));
+      const ref = layerNormGradRef(x, w, g, R, D, eps);
+      assertClose(await read(xt.grad!), ref.dx, { rtol: 1e-4, atol: 1e-5, what: 'dx' });
+      assertClose(await read(wt.grad!), ref.dw, { rtol: 1e-5, atol: 1e-5 * Math.sqrt(R), what: 'dweight' });
+      assertClose(await read(bt.grad!), ref.db, { rtol: 1e-5, atol: 1e-5 * Math.sqrt(R), what: 'dbias' });
+    });
+  }
+
+  it('handles [batch, seq, dim] inputs and rejects a mismatched weight', async () => {
+    const e = E();
+    const x = e.randn([2, 3, 8], { seed: 5 });
+    const y = e.nn.layerNorm(x, e.full([8], 1), e.zeros([8]), 1e-6);
+    expect(y.shape).toEqual([2, 3, 8]);
+    const v = await read(y);
+    // Each row: mean 0, variance ~1.
+    for (let r = 0; r < 6; r++) {
+      const row = Array.from(v.slice(r * 8, r * 8 + 8));
+      const m = row.reduce((s, a) => s + a, 0) / 8;
+      expect(Math.abs(m)).toBeLessThan(1e-6);
+      expect(row.reduce((s, a) => s + (a - m) ** 2, 0) / 8).toBeCloseTo(1, 4);
+    }
+    expect(() => e.nn.layerNorm(x, e.zeros([7]), e.zeros([8]), 1e-6)).toThrow(/weight .*\[7\].* must be \[8\]/);
+  });
+});

@@ -1,0 +1,173 @@
+// LayerNorm over the last axis: y = (x - mean) / sqrt(var + eps) * weight + bias, with the biased
+// variance (as PyTorch). The forward saves mean and 1/std per row so the backward never recomputes
+// the statistics. dweight/dbias are sums over rows; instead of float atomics (WGSL has none) they are
+// reduced in two deterministic passes: partial sums over chunks of rows, then over the chunks.
+
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import { ROW_WG, rowReduceWgsl } from './row-reduce.js';
+
+const WG = ROW_WG;
+/** Rows summed by one invocation in the first pass of the dweight/dbias reduction. */
+const CHUNK = 64;
+const COL_WG = 64;
+
+const FORWARD = /* wgsl */ `
+struct Params { rows: u32, D: u32, gridX: u32, eps: f32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+${rowReduceWgsl(WG)}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = wid.x + wid.y * p.gridX;
+  if (row >= p.rows) { return; }
+  let t = lid.x;
+  let base = row * p.D;
+  var s = 0.0;
+  for (var j = t; j < p.D; j += ${WG}u) { s += x[base + j]; }
+  let mean = wgSum(s, t) / f32(p.D);
+  // Second pass over (x - mean): no cancellation when |mean| >> std.
+  var q = 0.0;
+  for (var j = t; j < p.D; j += ${WG}u) { let d = x[base + j] - mean; q += d * d; }
+  let rstd = inverseSqrt(wgSum(q, t) / f32(p.D) + p.eps);
+  for (var j = t; j < p.D; j += ${WG}u) { y[base + j] = (x[base + j] - mean) * rstd * w[j] + b[j]; }
+  if (t == 0u) { stats[2u * row] = mean; stats[2u * row + 1u] = rstd; }
+}`;
+
+const BACKWARD_DX = /* wgsl */ `
+struct Params { rows: u32, D: u32, gridX: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> stats: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+${rowReduceWgsl(WG)}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = wid.x + wid.y * p.gridX;
+  if (row >= p.rows) { return; }
+  let t = lid.x;
+  let base = row * p.D;
+  let mean = stats[2u * row];
+  let rstd = stats[2u * row + 1u];
+  var sa = 0.0;
+  var sb = 0.0;
+  for (var j = t; j < p.D; j += ${WG}u) {
+    let xh = (x[base + j] - mean) * rstd;
+    let dxh = g[base + j] * w[j];
+    sa += dxh;
+    sb += dxh * xh;
+  }
+  let a = wgSum(sa, t) / f32(p.D);
+  let bb = wgSum(sb, t) / f32(p.D);
+  for (var j = t; j < p.D; j += ${WG}u) {
+    let xh = (x[base + j] - mean) * rstd;
+    dx[base + j] = rstd * (g[base + j] * w[j] - a - xh * bb);
+  }
+}`;
+
+const BACKWARD_PARTIAL = /* wgsl */ `
+struct Params { rows: u32, D: u32, chunks: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> stats: array<f32>;
+@group(0) @binding(2) var<storage, read> g: array<f32>;
+@group(0) @binding(3) var<storage, read_write> part: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+@compute @workgroup_size(${COL_WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x;
+  let c = gid.y;
+  if (j >= p.D || c >= p.chunks) { return; }
+  let r1 = min(p.rows, (c + 1u) * ${CHUNK}u);
+  var sw = 0.0;
+  var sb = 0.0;
+  for (var r = c * ${CHUNK}u; r < r1; r++) {
+    let gv = g[r * p.D + j];
+    sw += gv * (x[r * p.D + j] - stats[2u * r]) * stats[2u * r + 1u];
+    sb += gv;
+  }
+  part[c * p.D + j] = sw;
+  part[(p.chunks + c) * p.D + j] = sb;
+}`;
+
+const BACKWARD_FINAL = /* wgsl */ `
+struct Params { D: u32, chunks: u32 }
+@group(0) @binding(0) var<storage, read> part: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(2) var<storage, read_write> db: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+@compute @workgroup_size(${COL_WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x;
+  if (j >= p.D) { return; }
+  var sw = 0.0;
+  var sb = 0.0;
+  for (var c = 0u; c < p.chunks; c++) {
+    sw += part[c * p.D + j];
+    sb += part[(p.chunks + c) * p.D + j];
+  }
+  dw[j] = sw;
+  db[j] = sb;
+}`;
+
+export interface LayerNormSaved {
+  rows: number;
+  D: number;
+  /** [rows, 2]: mean and 1/std per row. */
+  stats: Tensor;
+}
+
+function rowGrid(e: Engine, rows: number): [number, number] {
+  return e.grid1d(rows);
+}
+
+export function layerNormForward(e: Engine, x: Tensor, weight: Tensor, bias: Tensor, eps: number): { y: Tensor; saved: LayerNormSaved } {
+  const D = x.shape[x.rank - 1];
+  if (x.rank < 1 || x.dtype !== 'f32') throw new Error(`layerNorm: x must be f32 with at least one axis, got ${x.describe()}.`);
+  for (const [n, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t.rank !== 1 || t.shape[0] !== D) throw new Error(`layerNorm: ${n} ${t.describe()} must be [${D}] to match the last axis of ${x.describe()}.`);
+  }
+  if (!(eps > 0)) throw new Error(`layerNorm: eps must be > 0, got ${eps}.`);
+  const rows = D ? x.size / D : 0;
+  const y = e.empty(x.shape);
+  const stats = e.empty([rows, 2]);
+  const [gx, gy] = rowGrid(e, rows);
+  e.dispatch(e.kernel('layernorm', FORWARD), { bind: { x, w: weight, b: bias, y, stats }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
+  return { y, saved: { rows, D, stats } };
+}
+
+export function layerNormBackwardInput(e: Engine, x: Tensor, weight: Tensor, s: LayerNormSaved, g: Tensor): Tensor {
+  const dx = e.empty(x.shape);
+  const [gx, gy] = rowGrid(e, s.rows);
+  e.dispatch(e.kernel('layernorm_backward_dx', BACKWARD_DX), {
+    bind: { x, w: weight, stats: s.stats, g, dx },
+    params: { rows: s.rows, D: s.D, gridX: gx },
+    workgroups: [gx, gy],
+  });
+  return dx;
+}
+
+export function layerNormBackwardParams(e: Engine, x: Tensor, s: LayerNormSaved, g: Tensor): { dw: Tensor; db: Tensor } {
+  const chunks = Math.max(1, Math.ceil(s.rows / CHUNK));
+  if (chunks > e.limits.maxComputeWorkgroupsPerDimension) throw new Error(`layerNorm backward: ${s.rows} rows exceed the launch limit.`);
+  const part = e.empty([2, chunks, s.D]);
+  e.dispatch(e.kernel('layernorm_backward_partial', BACKWARD_PARTIAL), {
+    bind: { x, stats: s.stats, g, part },
+    params: { rows: s.rows, D: s.D, chunks },
+    workgroups: [Math.ceil(s.D / COL_WG), chunks],
+  });
+  const dw = e.empty([s.D]);
+  const db = e.empty([s.D]);
+  e.dispatch(e.kernel('layernorm_backward_final', BACKWARD_FINAL), {
+    bind: { part, dw, db },
+    params: { D: s.D, chunks },
+    workgroups: [Math.ceil(s.D / COL_WG)],
+  });
+  part.dispose();
+  return { dw, db };
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+
+function softmaxRef(x: ArrayLike<number>, R: number, C: number): Float64Array {
+  const y = new Float64Array(R * C);
+  for (let r = 0; r < R; r++) {
+    let m = -Infinity;
+    for (let j = 0; j < C; j++) m = Math.max(m, x[r * C + j]);
+    let s = 0;
+    for (let j = 0; j < C; j++) s += Math.exp(x[r * C + j] - m);
+    for (let j = 0; j < C; j++) y[r * C + j] = Math.exp(x[r * C + j] - m) / s;
+  }
+  return y;
+}
+
+function softmaxGradRef(y: Float64Array, g: ArrayLike<number>, R: number, C: number): Float64Array {
+  const dx = new Float64Array(R * C);
+  for (let r = 0; r < R; r++) {
+    let d = 0;
+    for (let j = 0; j < C; j++) d += g[r * C + j] * y[r * C + j];
+    for (let j = 0; j < C; j++) dx[r * C + j] = y[r * C + j] * (g[r * C + j] - d);
+  }
+  return dx;
+}
+
+const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
+
+describe('softmax', () => {
+  const E = useEngine();
+
+  it('the float64 gradient matches finite differences', () => {
+    const [R, C] = [3, 7];
+    const x = randArray(R * C, 1, -3, 3);
+    const g = randArray(R * C, 2);
+    const got = softmaxGradRef(softmaxRef(x, R, C), g, R, C);
+    const fd = numericGrad((a) => softmaxRef(a, R, C).reduce((s, v, i) => s + v * g[i], 0), x);
+    assertClose(got, fd, { rtol: 1e-6, atol: 1e-9 });
+  });
+
+  for (const [R, C, spread] of [
+    [1, 1, 1],
+    [7, 17, 3],
+    [33, 129, 10],
+    [3, 768, 1],
+    [2, 513, 1e4],
+  ] as const) {
+    it(`forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async () => {
+      const e = E();
+      const x = f32(randArray(R * C, R + C, -spread, spread));
+      const g = f32(randArray(R * C, 5));
+      const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });
+      const y = e.nn.softmax(xt);
+      const yr = softmaxRef(x, R, C);
+      const got = await read(y);
+      expect(got.every(Number.isFinite)).toBe(true);
+      assertClose(got, yr, { rtol: 1e-5, atol: 1e-7, what: 'y' });
+      y.backward(e.tensor(toF32(g), [R, C]));
+      assertClose(await read(xt.grad!), softmaxGradRef(yr, g, R, C), { rtol: 1e-4, atol: 1e-6, what: 'dx' });
+    });
+  }
+});
