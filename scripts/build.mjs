@@ -16,7 +16,9 @@ const node = {
 
 await build({ ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist' });
 if (existsSync('bench/main.ts')) await build({ ...node, entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist' });
-if (existsSync('web/index.ts')) await build({
+// web/build-web.mjs adds the demo page and rejects Node built-ins in the browser path by name.
+if (existsSync('web/build-web.mjs')) await (await import('../web/build-web.mjs')).buildWebPages();
+else if (existsSync('web/index.ts')) await build({
   bundle: true,
   platform: 'browser',
   format: 'esm',

@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// The browser test suite: the same kernel/op test files as the Node suite, bundled for the browser
+// (vitest aliased to web/test-shim), run in headless Chromium through playwright-core against
+// dist/ served on 127.0.0.1; then the demo page is loaded, screenshotted and its results checked.
+//
+// Usage: node scripts/browser-tests.mjs [file-substring ...] [--grep REGEXP] [--no-demo] [--demo-only]
+//   env: FOCUSCLIP_BROWSER_FILES (comma separated substrings), FOCUSCLIP_BROWSER_GREP,
+//        FOCUSCLIP_CHROMIUM (browser binary, default /usr/bin/chromium), FOCUSCLIP_BROWSER_HEADED=1
+// Prints one line per test and closes with "Browser: N passed, M failed, K skipped"; exits 1 on
+// any failure (or when nothing ran).
+
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT, OUT, buildBrowserTests, buildWebPages, findTestFiles } from '../web/build-web.mjs';
+import { serveDirectory } from '../web/serve.mjs';
+
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  args.splice(i, 1);
+  return true;
+};
+const option = (name) => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
+const grep = option('--grep') ?? process.env.FOCUSCLIP_BROWSER_GREP;
+const noDemo = flag('--no-demo');
+const demoOnly = flag('--demo-only');
+const fileFilters = [...args, ...(process.env.FOCUSCLIP_BROWSER_FILES ?? '').split(',')].filter(Boolean);
+const executablePath = process.env.FOCUSCLIP_CHROMIUM ?? '/usr/bin/chromium';
+const FILE_TIMEOUT_MS = 10 * 60_000;
+const DEMO_TIMEOUT_MS = 4 * 60_000;
+
+/** Headless Chromium on Linux hides navigator.gpu unless WebGPU is unlocked; with no GPU it then
+ *  falls back to its bundled SwiftShader (adapter "google / swiftshader"). --no-sandbox because CI
+ *  runs as root. The rest keep a throwaway browser quiet and off the network. */
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+const c = process.stdout.isTTY ? { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', off: '\x1b[0m' } : { red: '', green: '', dim: '', off: '' };
+const mark = { pass: `${c.green}✓${c.off}`, fail: `${c.red}✗${c.off}`, skip: `${c.dim}-${c.off}`, todo: `${c.dim}…${c.off}` };
+
+if (!existsSync(executablePath)) {
+  console.error(`Browser: Chromium not found at ${executablePath}. Install it (apt-get install chromium, or bash scripts/install-system-deps.sh) or set FOCUSCLIP_CHROMIUM.`);
+  console.log('Browser: 0 passed, 1 failed, 0 skipped');
+  process.exit(1);
+}
+
+const t0 = Date.now();
+process.chdir(ROOT);
+await buildWebPages();
+const chosen = findTestFiles().filter((f) => !fileFilters.length || fileFilters.some((w) => f.includes(w)));
+const manifest = demoOnly ? { files: [], skipped: [] } : await buildBrowserTests(chosen);
+console.log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${manifest.files.length} test files for the browser, ${manifest.skipped.length} skipped`);
+for (const s of manifest.skipped) console.log(`${mark.skip} ${s.file} skipped (cannot run in a browser): ${s.reason}`);
+
+const { chromium } = await import('playwright-core');
+const server = await serveDirectory(join(ROOT, 'dist'));
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({ executablePath, headless: process.env.FOCUSCLIP_BROWSER_HEADED !== '1', args: CHROMIUM_ARGS });
+const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+
+let passed = 0;
+let failed = 0;
+let skipped = manifest.skipped.length;
+let adapterShown = false;
+
+/** Open a page that logs its console errors, so a failure comes with what the page said. */
+async function openPage() {
+  const page = await context.newPage();
+  const notes = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') notes.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => notes.push(`page error: ${e.message}`));
+  page.on('crash', () => notes.push('the page crashed'));
+  return { page, notes };
+}
+
+async function waitFor(page, expr, timeout) {
+  await page.waitForFunction(expr, undefined, { timeout, polling: 250 });
+  return page.evaluate(expr.replace(/\?\.done$/, ''));
+}
+
+async function runTestFile(file) {
+  const { page, notes } = await openPage();
+  let ran = 0;
+  await page.exposeFunction('__focusclipReport', (json) => {
+    const ev = JSON.parse(json);
+    if (ev.type === 'start' && !adapterShown) {
+      console.log(`adapter: ${ev.adapter}`);
+      adapterShown = true;
+    }
+    if (ev.type !== 'test') return;
+    ran++;
+    if (ev.state === 'pass') passed++;
+    else if (ev.state === 'fail') failed++;
+    else skipped++;
+    console.log(`${mark[ev.state]} ${file} > ${ev.name} ${c.dim}${ev.ms.toFixed(0)} ms${c.off}`);
+    if (ev.error) console.log(`    ${ev.error.replace(/\n/g, '\n    ')}`);
+  });
+  const q = new URLSearchParams({ file });
+  if (grep) q.set('grep', grep);
+  try {
+    await page.goto(`${base}/web/test.html?${q}`);
+    const res = await waitFor(page, 'window.__testResults?.done', FILE_TIMEOUT_MS);
+    const errors = res.files.flatMap((f) => f.errors);
+    for (const e of errors) console.log(`${mark.fail} ${file}: ${e}`);
+    failed += errors.length + (res.adapter?.startsWith('runner failed') ? 1 : 0);
+    if (errors.length || res.failed) for (const n of notes.slice(0, 10)) console.log(`    ${c.dim}${n}${c.off}`);
+  } catch (e) {
+    failed++;
+    console.log(`${mark.fail} ${file}: did not finish (${e.message.split('\n')[0]}) after ${ran} tests`);
+    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+/** Loads the demo page, waits for its own checks, saves a screenshot next to it. */
+async function runDemo() {
+  if (!existsSync(join(OUT, 'demo.html'))) return;
+  const { page, notes } = await openPage();
+  const t = Date.now();
+  try {
+    await page.goto(`${base}/web/demo.html?quick=1`);
+    const res = await waitFor(page, 'window.__demoResults?.done', DEMO_TIMEOUT_MS);
+    await mkdir(OUT, { recursive: true });
+    const shot = join(OUT, 'demo-screenshot.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    for (const chk of res.checks) {
+      if (chk.ok) passed++;
+      else failed++;
+      console.log(`${chk.ok ? mark.pass : mark.fail} web/demo.html > ${chk.name}${chk.detail ? ` ${c.dim}${chk.detail}${c.off}` : ''}`);
+    }
+    if (!res.checks.length) {
+      failed++;
+      console.log(`${mark.fail} web/demo.html reported no checks`);
+    }
+    console.log(`${c.dim}demo page done in ${((Date.now() - t) / 1000).toFixed(1)} s; screenshot ${shot}${c.off}`);
+    if (res.checks.some((x) => !x.ok)) for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
+  } catch (e) {
+    failed++;
+    console.log(`${mark.fail} web/demo.html did not finish: ${e.message.split('\n')[0]}`);
+    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+try {
+  // One page per file: a hung or crashed file cannot take the others down with it.
+  for (const file of manifest.files) await runTestFile(file);
+  if (!noDemo && !grep && !fileFilters.length) await runDemo();
+  else if (demoOnly) await runDemo();
+} finally {
+  await browser.close().catch(() => {});
+  server.close();
+}
+
+const secs = ((Date.now() - t0) / 1000).toFixed(1);
+if (passed + failed === 0) {
+  console.log(`Browser: nothing ran (filters: ${fileFilters.join(',') || 'none'}${grep ? `, grep ${grep}` : ''})`);
+  failed = 1;
+}
+console.log(`Browser: ${passed} passed, ${failed} failed, ${skipped} skipped (${secs} s)`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,100 @@
+// esbuild recipes for everything that runs in a browser: the library, the demo page and the
+// browser test bundles. Shared by scripts/build.mjs and scripts/browser-tests.mjs so that the
+// "no Node built-ins in the browser" rule is enforced the same way everywhere.
+
+import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const OUT = join(ROOT, 'dist', 'web');
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** esbuild already refuses most built-ins for platform 'browser', but a look-alike package in
+ *  node_modules (`buffer`, `events`, `process`...) would be bundled silently as a shim. We want a
+ *  loud failure that names the importer instead: the browser path must not need Node at all. */
+export const noNodeBuiltins = {
+  name: 'no-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z0-9:_/]+$/ }, (args) => {
+      const base = args.path.startsWith('node:') ? args.path : args.path.split('/')[0];
+      if (!builtins.has(base) && !builtins.has(args.path)) return undefined;
+      return {
+        errors: [
+          {
+            text: `Node built-in "${args.path}" imported by ${relative(ROOT, args.importer) || args.importer} is not available in the browser.`,
+            notes: [{ text: 'Keep Node-only code (files, paths, processes) in *-node.ts modules that the browser entry never imports.' }],
+          },
+        ],
+      };
+    });
+  },
+};
+
+export const browserOptions = {
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: true,
+  logLevel: 'warning',
+  plugins: [noNodeBuiltins],
+};
+
+/** The library (dist/web/focusclip.js), the demo and the HTML pages next to them. */
+export async function buildWebPages() {
+  mkdirSync(OUT, { recursive: true });
+  const entryPoints = { focusclip: join(ROOT, 'web/index.ts') };
+  if (existsSync(join(ROOT, 'web/demo.ts'))) entryPoints.demo = join(ROOT, 'web/demo.ts');
+  await build({ ...browserOptions, entryPoints, outdir: OUT });
+  for (const f of readdirSync(join(ROOT, 'web'))) if (f.endsWith('.html')) copyFileSync(join(ROOT, 'web', f), join(OUT, f));
+}
+
+/** Test files the browser suite considers: the kernel and op tests. */
+export function findTestFiles() {
+  const out = [];
+  for (const dir of ['test', 'engine', 'kernels']) {
+    const abs = join(ROOT, dir);
+    if (!existsSync(abs)) continue;
+    for (const f of readdirSync(abs).sort()) if (f.endsWith('.test.ts')) out.push(`${dir}/${f}`);
+  }
+  return out;
+}
+
+const testOptions = () => ({
+  ...browserOptions,
+  alias: { vitest: join(ROOT, 'web/test-shim/vitest.ts') },
+  logLevel: 'silent',
+});
+
+/**
+ * Bundle each test file alone first: a file that cannot be bundled for the browser (it imports a
+ * Node built-in, or uses a vitest API the shim lacks) is skipped with esbuild's reason. The rest go
+ * into one split build so the engine code is shared between files and loaded once per page.
+ */
+export async function buildBrowserTests(files = findTestFiles()) {
+  const skipped = [];
+  const ok = [];
+  for (const f of files) {
+    try {
+      await build({ ...testOptions(), entryPoints: [join(ROOT, f)], write: false, sourcemap: false });
+      ok.push(f);
+    } catch (e) {
+      const reason = (e.errors ?? []).map((x) => `${x.text}${x.location ? ` (${x.location.file}:${x.location.line})` : ''}`).join('; ') || String(e.message ?? e);
+      skipped.push({ file: f, reason });
+    }
+  }
+  const dir = join(OUT, 'tests');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const entryPoints = Object.fromEntries(ok.map((f) => [f.replace(/\.ts$/, ''), join(ROOT, f)]));
+  entryPoints['test-runner'] = join(ROOT, 'web/test-shim/runner.ts');
+  await build({ ...testOptions(), logLevel: 'warning', entryPoints, outdir: dir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  const manifest = { files: ok, skipped };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  copyFileSync(join(ROOT, 'web/test.html'), join(OUT, 'test.html'));
+  return manifest;
+}
