@@ -17,6 +17,7 @@ import { scaleByScalar, softmaxXentForward } from '../kernels/softmax-xent.js';
 import { embeddingBackward, embeddingForward } from '../kernels/embedding.js';
 import { l2normalizeBackward, l2normalizeForward } from '../kernels/l2norm.js';
 import { dropoutApply } from '../kernels/dropout.js';
+import { attentionBackward, attentionForward } from '../kernels/attention.js';
 
 export type Activation = 'none' | 'gelu' | 'relu';
 
@@ -81,7 +82,14 @@ export function makeNN(e: Engine) {
     },
     /** softmax(q k^T * scale + mask) v; q, k, v [B, H, S, D]. */
     attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
-      return notYet('attention');
+      const { out, saved } = attentionForward(e, q, k, v, opts);
+      record(out, 'attention', [q, k, v], (g) => {
+        const { dq, dk, dv } = attentionBackward(e, q, k, v, out, g, saved, opts.keyMask);
+        saved.lse.dispose();
+        return [dq, dk, dv];
+      });
+      releaseUnlessRecorded(out, [saved.lse]);
+      return out;
     },
     /** Mean over rows of -log softmax(logits * logitScale)[target], optionally excluding a column per row. logits [R, C], target i32 [R]. Returns a scalar.
      *  Targets must lie in [0, C) and differ from the excluded column; a row that breaks this gets a NaN loss. */

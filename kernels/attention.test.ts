@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+
+interface Dims {
+  B: number;
+  H: number;
+  S: number;
+  D: number;
+}
+
+/** float64 attention and its gradients for upstream gradient g; mask [B, S] (1 keep) or undefined.
+ *  Queries whose keys are all masked output zeros and get zero gradients (the kernel's convention). */
+function attentionRef(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, mask: ArrayLike<number> | undefined, { B, H, S, D }: Dims, scale: number, g?: ArrayLike<number>) {
+  const n = B * H * S * D;
+  const out = new Float64Array(n);
+  const dq = new Float64Array(n);
+  const dk = new Float64Array(n);
+  const dv = new Float64Array(n);
+  const P = new Float64Array(S * S);
+  const dS = new Float64Array(S * S);
+  for (let bh = 0; bh < B * H; bh++) {
+    const b = Math.floor(bh / H);
+    const o = bh * S * D;
+    for (let i = 0; i < S; i++) {
+      let m = -Infinity;
+      for (let j = 0; j < S; j++) {
+        if (mask && !(mask[b * S + j] > 0.5)) {
+          P[i * S + j] = -Infinity;
+          continue;
+        }
+        let s = 0;
+        for (let d = 0; d < D; d++) s += q[o + i * D + d] * k[o + j * D + d];
+        P[i * S + j] = s * scale;
+        m = Math.max(m, s * scale);
+      }
+      let sum = 0;
+      for (let j = 0; j < S; j++) sum += m === -Infinity ? 0 : Math.exp(P[i * S + j] - m);
+      for (let j = 0; j < S; j++) P[i * S + j] = sum === 0 ? 0 : Math.exp(P[i * S + j] - m) / sum;
+      for (let d = 0; d < D; d++) {
+        let acc = 0;
+        for (let j = 0; j < S; j++) acc += P[i * S + j] * v[o + j * D + d];
+        out[o + i * D + d] = acc;
+      }
+    }
+    if (!g) continue;
+    for (let i = 0; i < S; i++) {
+      let rowDot = 0;
+      for (let j = 0; j < S; j++) {
+        let dp = 0;
+        for (let d = 0; d < D; d++) dp += g[o + i * D + d] * v[o + j * D + d];
+        dS[i * S + j] = dp;
+        rowDot += dp * P[i * S + j];
+      }
+      for (let j = 0; j < S; j++) dS[i * S + j] = P[i * S + j] * (dS[i * S + j] - rowDot);
+    }
+    for (let i = 0; i < S; i++) {
+      for (let j = 0; j < S; j++) {
+        const p = P[i * S + j];
+        const ds = dS[i * S + j] * scale;
+        for (let d = 0; d < D; d++) {
+          dv[o + j * D + d] += p * g[o + i * D + d];
+          dq[o + i * D + d] += ds * k[o + j * D + d];
+          dk[o + j * D + d] += ds * q[o + i * D + d];
+        }
+      }
+    }
+  }
+  return { out, dq, dk, dv };
+}
+
+/** The plain composition of engine ops: matmul, softmax from max/exp/sum/div, matmul. */
+function attentionComposed(e: Engine, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | undefined, scale: number): Tensor {
+  const [B, , S] = q.shape;
+  let s = e.ops.mul(e.ops.matmul(q, e.ops.transpose(k, [0, 1, 3, 2])), scale);
+  if (mask) s = e.ops.add(s, e.ops.reshape(e.ops.mul(e.ops.sub(mask, 1), 1e9), [B, 1, 1, S]));
+  const z = e.ops.exp(e.ops.sub(s, e.ops.max(s, 3, true)));
+  const p = e.ops.div(z, e.ops.sum(z, 3, true));
+  return e.ops.matmul(p, v);
+}
+
+const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
+
+/** A padding-style mask: batch b keeps a prefix of length >= 1 (like BERT's padded captions). */
+function prefixMask(B: number, S: number): Float64Array {
+  const m = new Float64Array(B * S);
+  for (let b = 0; b < B; b++) {
+    const len = Math.max(1, S - Math.floor((b * 0.37 + 0.21) * S) % S);
+    for (let j = 0; j < len; j++) m[b * S + j] = 1;
+  }
+  // Also punch a hole inside the kept prefix: the mask is per key, not a length.
+  if (S > 3) m[1] = 0;
+  return m;
+}
+
+describe('attention', () => {
+  const E = useEngine();
+
+  it('the float64 gradients match finite differences (with a mask)', () => {
+    const dims = { B: 2, H: 2, S: 5, D: 3 };
+    const n = 2 * 2 * 5 * 3;
+    const [q, k, v, g] = [1, 2, 3, 4].map((s) => randArray(n, s, -1.5, 1.5));
+    const mask = prefixMask(2, 5);
+    const ref = attentionRef(q, k, v, mask, dims, 0.7, g);
+    const loss = (qq: Float64Array, kk: Float64Array, vv: Float64Array) => attentionRef(qq, kk, vv, mask, dims, 0.7).out.reduce((s, x, i) => s + x * g[i], 0);
+    assertClose(ref.dq, numericGrad((a) => loss(a, k, v), q), { rtol: 1e-6, atol: 1e-9, what: 'dq' });
+    assertClose(ref.dk, numericGrad((a) => loss(q, a, v), k), { rtol: 1e-6, atol: 1e-9, what: 'dk' });
+    assertClose(ref.dv, numericGrad((a) => loss(q, k, a), v), { rtol: 1e-6, atol: 1e-9, what: 'dv' });
+  });
+
+  const cases: Dims[] = [
+    { B: 2, H: 2, S: 1, D: 32 },
+    { B: 2, H: 3, S: 17, D: 64 },
+    { B: 2, H: 2, S: 65, D: 128 },
+    { B: 2, H: 1, S: 197, D: 64 },
+    { B: 2, H: 1, S: 512, D: 32 },
+  ];
+  for (const dims of cases) {
+    for (const masked of [false, true]) {
+      const { B, H, S, D } = dims;
+      it(`B ${B}, H ${H}, seq ${S}, headDim ${D}${masked ? ', key padding mask' : ''}: float64 and the composed ops, forward and backward`, async () => {
+        const e = E();
+        const n = B * H * S * D;
+        const [q, k, v] = [1, 2, 3].map((s) => f32(randArray(n, s * 100 + S, -2, 2)));
+        const g = f32(randArray(n, 7 + S));
+        const mask = masked ? prefixMask(B, S) : undefined;
+        const scale = 1 / Math.sqrt(D);
+        const ref = attentionRef(q, k, v, mask, dims, scale, g);
+        const shape = [B, H, S, D];
+        const mk = () => ({
+          qt: e.tensor(toF32(q), shape, { requiresGrad: true }),
+          kt: e.tensor(toF32(k), shape, { requiresGrad: true }),
+          vt: e.tensor(toF32(v), shape, { requiresGrad: true }),
+        });
+        const maskT = mask ? e.tensor(toF32(mask), [B, S]) : undefined;
+        const gT = e.tensor(toF32(g), shape);
+
+        const fused = mk();
+        const out = e.nn.attention(fused.qt, fused.kt, fused.vt, { keyMask: maskT });
+        expect(out.shape).toEqual(shape);
+        const outV = await read(out);
+        expect(relFrobenius(outV, ref.out)).toBeLessThan(2e-6);
+        out.backward(gT);
+        const [dq, dk, dv] = await Promise.all([read(fused.qt.grad!), read(fused.kt.grad!), read(fused.vt.grad!)]);
+        expect(relFrobenius(dq, ref.dq)).toBeLessThan(2e-5);
+        expect(relFrobenius(dk, ref.dk)).toBeLessThan(2e-5);
+        expect(relFrobenius(dv, ref.dv)).toBeLessThan(2e-5);
+        if (masked) {
+          // Padded keys get exactly zero gradient.
+          for (let b = 0; b < B; b++)
+            for (let j = 0; j < S; j++)
+              if (!mask![b * S + j]) for (let d = 0; d < D; d++) expect(dk[(b * H * S + j) * D + d]).toBe(0);
+        }
+
+        const plain = mk();
+        const outC = attentionComposed(e, plain.qt, plain.kt, plain.vt, maskT, scale);
+        assertClose(outV, await read(outC), { rtol: 1e-4, atol: 2e-5, what: 'fused vs composed out' });
+        outC.backward(gT);
+        expect(relFrobenius(dq, await read(plain.qt.grad!))).toBeLessThan(5e-5);
+        expect(relFrobenius(dk, await read(plain.kt.grad!))).toBeLessThan(5e-5);
+        expect(relFrobenius(dv, await read(plain.vt.grad!))).toBeLessThan(5e-5);
+      });
+    }
+  }
+
+  it('a query whose keys are all padding outputs zeros and no NaN; custom scale', async () => {
+    const e = E();
+    const dims = { B: 2, H: 2, S: 9, D: 32 };
+    const n = 2 * 2 * 9 * 32;
+    const [q, k, v] = [1, 2, 3].map((s) => f32(randArray(n, s, -3, 3)));
+    const g = f32(randArray(n, 4));
+    const mask = new Float64Array(18);
+    mask.fill(1, 0, 4); // batch 0 keeps 4 keys, batch 1 none
+    const qt = e.tensor(toF32(q), [2, 2, 9, 32], { requiresGrad: true });
+    const kt = e.tensor(toF32(k), [2, 2, 9, 32], { requiresGrad: true });
+    const vt = e.tensor(toF32(v), [2, 2, 9, 32], { requiresGrad: true });
+    const out = e.nn.attention(qt, kt, vt, { keyMask: e.tensor(toF32(mask), [2, 9]), scale: 0.3 });
+    const ref = attentionRef(q, k, v, mask, dims, 0.3, g);
+    const o = await read(out);
+    expect(o.every(Number.isFinite)).toBe(true);
+    expect(o.slice(n / 2).every((x) => x === 0)).toBe(true);
+    expect(relFrobenius(o, ref.out)).toBeLessThan(2e-6);
+    out.backward(e.tensor(toF32(g), [2, 2, 9, 32]));
+    for (const [t, r] of [[qt, ref.dq], [kt, ref.dk], [vt, ref.dv]] as const) {
+      const got = await read(t.grad!);
+      expect(got.every(Number.isFinite)).toBe(true);
+      expect(relFrobenius(got, r)).toBeLessThan(2e-5);
+    }
+  });
+
+  it('rejects mismatched shapes with both shapes in the message', () => {
+    const e = E();
+    const q = e.zeros([1, 2, 3, 4]);
+    expect(() => e.nn.attention(q, e.zeros([1, 2, 5, 4]), q)).toThrow(/k \[1, 2, 5, 4\] must have the shape of q \[1, 2, 3, 4\]/);
+    expect(() => e.nn.attention(q, q, q, { keyMask: e.zeros([1, 4]) })).toThrow(/keyMask must be f32 \[1, 3\]/);
+  });
+});
