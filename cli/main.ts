@@ -1,7 +1,9 @@
 // `focusclip <command>`: one file per subcommand, thin over the modules.
 import { Command } from 'commander';
 import { registerInfo } from './info.js';
+import { registerHeatmap } from './heatmap.js';
 import { runCommand } from './run.js';
+import { registerGenerate } from './generate.js';
 
 const program = new Command();
 program
@@ -11,6 +13,8 @@ program
   .showHelpAfterError();
 
 registerInfo(program, runCommand);
+registerGenerate(program);
+registerHeatmap(program, runCommand);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(`focusclip: ${e instanceof Error ? e.message : e}`);
