@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerInfo } from './info.js';
 import { registerHeatmap } from './heatmap.js';
 import { runCommand } from './run.js';
+import { registerGenerate } from './generate.js';
 
 const program = new Command();
 program
@@ -12,6 +13,7 @@ program
   .showHelpAfterError();
 
 registerInfo(program, runCommand);
+registerGenerate(program);
 registerHeatmap(program, runCommand);
 
 program.parseAsync(process.argv).catch((e) => {
