@@ -117,12 +117,12 @@ function headSentence(r: Rng, p: RecordPerson): string {
 export function poseState(p: RecordPerson): string {
   const ok = (...js: number[]) => js.every((j) => vis(p, j));
   if (ok(J.pelvis, J.thorax)) {
-    const a = Math.abs(fromDown(p.kpts[J.pelvis], p.kpts[J.thorax]));
-    if (a < 60) {
-      const legsFlat = [[J.lHip, J.lAnkle], [J.rHip, J.rAnkle]].some(([h, k]) => ok(h, k) && Math.abs(Math.abs(fromDown(p.kpts[h], p.kpts[k])) - 90) < 35);
-      return legsFlat || a < 35 ? 'lying down' : 'bending over';
+    const tilt = 180 - Math.abs(fromDown(p.kpts[J.pelvis], p.kpts[J.thorax])); // 0 = upright
+    if (tilt > 55) {
+      // Torso far from upright: lying when the legs are horizontal too, bending over when they stand.
+      const legsFlat = [[J.lHip, J.lAnkle], [J.rHip, J.rAnkle], [J.lHip, J.lKnee], [J.rHip, J.rKnee]].some(([h, k]) => ok(h, k) && Math.abs(Math.abs(fromDown(p.kpts[h], p.kpts[k])) - 90) < 35);
+      return legsFlat || tilt > 120 ? 'lying down' : 'bending over';
     }
-    if (a < 125) return 'bending over';
   }
   const legs = [[J.lHip, J.lKnee, J.lAnkle], [J.rHip, J.rKnee, J.rAnkle]].filter((l) => ok(...l));
   if (legs.length) {

@@ -101,15 +101,16 @@ export function renderScene(rng: Rng, o: SceneOptions): Scene {
 
   // Place the people: main subject per framing, extras smaller and further back (higher feet).
   const n = o.ages.length;
-  type Placed = { look: Appearance; pose: ReturnType<typeof samplePose>; yaw: number; statPx: number; x: number; ground: number; depth: number };
+  type Placed = { look: Appearance; pose: ReturnType<typeof samplePose>; yaw: number; statPx: number; x: number; ground: number; depth: number; fit: boolean };
   const placed: Placed[] = [];
   for (let k = 0; k < n; k++) {
     const look = sampleAppearance(rng, o.ages[k], k === 0 ? o.shirt : undefined);
     const pose = samplePose(rng, o.activity);
     const yaw = viewYaw(rng, pose.view);
-    let rel: number, x: number, ground: number;
+    let rel: number, x: number, ground: number, fit = true;
     if (k === 0) {
       const cropped = rng.next() < o.crop;
+      fit = !cropped;
       rel = o.framing === 'eval' ? rng.uniform(0.75, 0.95) : cropped ? rng.uniform(1.0, 1.5) : rng.uniform(0.45, 0.9);
       x = W * (o.framing === 'eval' ? rng.uniform(0.4, 0.6) : cropped ? rng.uniform(0.15, 0.85) : rng.uniform(0.25, 0.75));
       ground = o.framing === 'eval' ? H * rng.uniform(0.93, 0.99) : cropped ? H * rng.uniform(0.85, 1.4) : Math.min(H * 0.98, Math.max(H * rel + 2, floorY + rng.uniform(0.1, 0.9) * (H - floorY)));
@@ -121,7 +122,7 @@ export function renderScene(rng: Rng, o: SceneOptions): Scene {
     }
     // Kids are shorter than adults next to them: scale by stature relative to an adult's 1.75 m.
     const statPx = rel * H * (k === 0 ? 1 : look.stature / 1.75) * (Math.abs(pose.spin) > 30 ? 0.8 : 1);
-    placed.push({ look, pose, yaw, statPx, x, ground, depth: ground });
+    placed.push({ look, pose, yaw, statPx, x, ground, depth: ground, fit });
   }
   const order = placed.map((_, k) => k).sort((a, b) => placed[a].depth - placed[b].depth || b - a);
 
@@ -134,7 +135,23 @@ export function renderScene(rng: Rng, o: SceneOptions): Scene {
     const fig = buildFigure(pl.pose, pl.look);
     const ppm = pl.statPx / pl.look.stature;
     const spin = pl.pose.spinFollowsYaw ? pl.pose.spin * fwdSign(pl.yaw) : pl.pose.spin;
-    const pr = project(fig, pl.yaw, spin, ppm, pl.x, pl.ground, pl.pose.lift * pl.statPx);
+    let pr = project(fig, pl.yaw, spin, ppm, pl.x, pl.ground, pl.pose.lift * pl.statPx);
+    if (pl.fit) {
+      // Raised arms, jumps and lying figures can leave the frame: shrink and shift to fit unless
+      // this subject was deliberately cropped.
+      const pts = [...pr.xy, pr.lHand, pr.rHand, pr.lToe, pr.rToe];
+      const xs = pts.map((q) => q[0]), ys = pts.map((q) => q[1]);
+      const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+      const m = 0.03 * Math.min(W, H);
+      const f = Math.min(1, (W - 2 * m) / (x1 - x0 || 1), (H - 2 * m) / (y1 - y0 || 1));
+      pl.statPx *= f;
+      const dx = Math.max(0, m - (pl.x + (x0 - pl.x) * f)) - Math.max(0, pl.x + (x1 - pl.x) * f - (W - m));
+      const top = pl.ground - (pl.ground - y0) * f;
+      const dy = Math.max(0, m - top);
+      pl.x += dx;
+      pl.ground += dy;
+      pr = project(fig, pl.yaw, spin, ppm * f, pl.x, pl.ground, pl.pose.lift * pl.statPx);
+    }
     proj[k] = pr;
     drawPropBehind(cv, pl.pose.prop, pr, pl.yaw, pl.ground, pl.statPx);
     drawPerson(cv, pr, pl.look, fig.head, pl.yaw, k + 1);
