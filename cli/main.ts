@@ -4,6 +4,7 @@ import { registerInfo } from './info.js';
 import { registerHeatmap } from './heatmap.js';
 import { runCommand } from './run.js';
 import { registerGenerate } from './generate.js';
+import { registerDescribe } from './describe.js';
 
 const program = new Command();
 program
@@ -14,6 +15,7 @@ program
 
 registerInfo(program, runCommand);
 registerGenerate(program);
+registerDescribe(program);
 registerHeatmap(program, runCommand);
 
 program.parseAsync(process.argv).catch((e) => {
