@@ -3,7 +3,7 @@
 // (vitest aliased to web/test-shim), run in headless Chromium through playwright-core against
 // dist/ served on 127.0.0.1; then the demo page is loaded, screenshotted and its results checked.
 //
-// Usage: node scripts/browser-tests.mjs [file-substring ...] [--grep REGEXP] [--no-demo] [--demo-only]
+// Usage: node scripts/browser-tests.mjs [file-substring or path/to/x.test.ts ...] [--grep REGEXP] [--no-demo] [--demo-only]
 //   env: FOCUSCLIP_BROWSER_FILES (comma separated substrings), FOCUSCLIP_BROWSER_GREP,
 //        FOCUSCLIP_CHROMIUM (browser binary, default /usr/bin/chromium), FOCUSCLIP_BROWSER_HEADED=1
 // Prints one line per test and closes with "Browser: N passed, M failed, K skipped"; exits 1 on
@@ -11,7 +11,7 @@
 
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ROOT, OUT, buildBrowserTests, buildWebPages, findTestFiles } from '../web/build-web.mjs';
 import { serveDirectory } from '../web/serve.mjs';
 
@@ -33,6 +33,8 @@ const grep = option('--grep') ?? process.env.FOCUSCLIP_BROWSER_GREP;
 const noDemo = flag('--no-demo');
 const demoOnly = flag('--demo-only');
 const fileFilters = [...args, ...(process.env.FOCUSCLIP_BROWSER_FILES ?? '').split(',')].filter(Boolean);
+// A filter that names an existing *.test.ts file outside the usual folders adds that file.
+const extra = fileFilters.filter((f) => f.endsWith('.test.ts') && existsSync(f)).map((f) => relative(ROOT, resolve(f)));
 const executablePath = process.env.FOCUSCLIP_CHROMIUM ?? '/usr/bin/chromium';
 const FILE_TIMEOUT_MS = 10 * 60_000;
 const DEMO_TIMEOUT_MS = 4 * 60_000;
@@ -64,7 +66,7 @@ if (!existsSync(executablePath)) {
 const t0 = Date.now();
 process.chdir(ROOT);
 await buildWebPages();
-const chosen = findTestFiles().filter((f) => !fileFilters.length || fileFilters.some((w) => f.includes(w)));
+const chosen = [...new Set([...findTestFiles().filter((f) => !fileFilters.length || fileFilters.some((w) => f.includes(w))), ...extra])];
 const manifest = demoOnly ? { files: [], skipped: [] } : await buildBrowserTests(chosen);
 console.log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${manifest.files.length} test files for the browser, ${manifest.skipped.length} skipped`);
 for (const s of manifest.skipped) console.log(`${mark.skip} ${s.file} skipped (cannot run in a browser): ${s.reason}`);
@@ -79,6 +81,7 @@ let passed = 0;
 let failed = 0;
 let skipped = manifest.skipped.length;
 let adapterShown = false;
+const fileSeconds = [];
 
 /** Open a page that logs its console errors, so a failure comes with what the page said. */
 async function openPage() {
@@ -112,13 +115,14 @@ async function runTestFile(file) {
     else if (ev.state === 'fail') failed++;
     else skipped++;
     console.log(`${mark[ev.state]} ${file} > ${ev.name} ${c.dim}${ev.ms.toFixed(0)} ms${c.off}`);
-    if (ev.error) console.log(`    ${ev.error.replace(/\n/g, '\n    ')}`);
+    if (ev.error) console.log(`    ${ev.error.replaceAll(base + '/', '').replace(/\n/g, '\n    ')}`);
   });
   const q = new URLSearchParams({ file });
   if (grep) q.set('grep', grep);
   try {
     await page.goto(`${base}/web/test.html?${q}`);
     const res = await waitFor(page, 'window.__testResults?.done', FILE_TIMEOUT_MS);
+    fileSeconds.push([file, res.ms / 1000]);
     const errors = res.files.flatMap((f) => f.errors);
     for (const e of errors) console.log(`${mark.fail} ${file}: ${e}`);
     failed += errors.length + (res.adapter?.startsWith('runner failed') ? 1 : 0);
@@ -174,6 +178,8 @@ try {
 }
 
 const secs = ((Date.now() - t0) / 1000).toFixed(1);
+const slowest = fileSeconds.sort((a, b) => b[1] - a[1]).slice(0, 4);
+if (slowest.length > 1) console.log(`${c.dim}slowest files: ${slowest.map(([f, t]) => `${f} ${t.toFixed(1)} s`).join(', ')}${c.off}`);
 if (passed + failed === 0) {
   console.log(`Browser: nothing ran (filters: ${fileFilters.join(',') || 'none'}${grep ? `, grep ${grep}` : ''})`);
   failed = 1;

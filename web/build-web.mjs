@@ -90,10 +90,12 @@ export async function buildBrowserTests(files = findTestFiles()) {
   const dir = join(OUT, 'tests');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const entryPoints = Object.fromEntries(ok.map((f) => [f.replace(/\.ts$/, ''), join(ROOT, f)]));
+  // Output names mirror the source paths; files from outside the repo (given on the command line) go under outside/.
+  const entryName = (f) => f.replace(/\.ts$/, '').replace(/^(\.\.\/)+/, 'outside/');
+  const entryPoints = Object.fromEntries(ok.map((f) => [entryName(f), join(ROOT, f)]));
   entryPoints['test-runner'] = join(ROOT, 'web/test-shim/runner.ts');
   await build({ ...testOptions(), logLevel: 'warning', entryPoints, outdir: dir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
-  const manifest = { files: ok, skipped };
+  const manifest = { files: ok, modules: Object.fromEntries(ok.map((f) => [f, `./${entryName(f)}.js`])), skipped };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   copyFileSync(join(ROOT, 'web/test.html'), join(OUT, 'test.html'));
   return manifest;

@@ -27,7 +27,7 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) {
     const frames = (e.stack ?? '')
       .split('\n')
-      .filter((l) => /^\s+at /.test(l) && !l.includes('/test-shim/'))
+      .filter((l) => /^\s+at /.test(l) && !l.includes('/test-shim/') && !l.includes('test-runner.js'))
       .slice(0, 4)
       .join('\n');
     return `${e.name}: ${e.message}${frames && e.name !== 'AssertionError' ? '\n' + frames : ''}`;

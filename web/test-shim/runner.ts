@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const manifest = (await (await fetch(new URL('./manifest.json', import.meta.url))).json()) as {
     files: string[];
+    /** Bundle path of each test file, relative to this script. */
+    modules: Record<string, string>;
     skipped: { file: string; reason: string }[];
   };
   const wanted = params.getAll('file').flatMap((f) => f.split(',')).filter(Boolean);
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
     show(file, 'file');
     resetRegistry();
     try {
-      await import(/* @vite-ignore */ new URL(`./${file.replace(/\.ts$/, '.js')}`, import.meta.url).href);
+      await import(/* @vite-ignore */ new URL(manifest.modules[file], import.meta.url).href);
       fr.tests = await runCollected({
         grep,
         onResult: (r) => {
