@@ -138,7 +138,11 @@ async function runTestFile(file) {
 
 /** Loads the demo page, waits for its own checks, saves a screenshot next to it. */
 async function runDemo() {
-  if (!existsSync(join(OUT, 'demo.html'))) return;
+  if (!existsSync(join(OUT, 'demo.html'))) {
+    skipped++;
+    console.log(`${mark.skip} web/demo.html skipped: not built (see the warning above)`);
+    return;
+  }
   const { page, notes } = await openPage();
   const t = Date.now();
   try {
