@@ -292,6 +292,14 @@ describe('image folder and synthetic sets', () => {
     expect([ds.name, ds.task]).toEqual(['synthetic-age', 'age']);
     expect((await itemsOf(ds)).map((i) => i.label)).toEqual([0, 2, 2]);
     expect(ds.notes!.join(' ')).toMatch(/without images .*teenager/);
+    // exactly what data/synthetic/write-node.ts writes
+    put(join(root, 'classes.json'), JSON.stringify({ task: 'count', classes: ['kid', 'teenager', 'adult'], template: 'a photo of a {}', prompts: ['a photo of a kid', 'a photo of a teenager', 'a photo of an adult'], heldOut: ['adult'], count: 3, source: 'x' }));
+    put(join(root, 'records.json'), '[]');
+    const [syn] = openDatasets(`synthetic:${root}`);
+    expect([syn.name, syn.task]).toEqual(['synthetic-count', 'other']);
+    expect(syn.templates).toEqual(['{}']);
+    expect(syn.promptNames[2]).toBe('a photo of an adult');
+    expect(syn.notes!.join(' ')).toMatch(/never named in training captions: adult/);
     put(join(root, 'classes.json'), JSON.stringify({ classes: ['kid'] }));
     expect(() => openDatasets(`synthetic:${root}`)).toThrow(/folders adult .* not classes listed/);
   });

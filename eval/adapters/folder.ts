@@ -2,7 +2,11 @@
 //
 // Layout: <root>/<class>/*.{jpg,jpeg,png}; optional <root>/classes.json:
 //   { "name": "synthetic-activity", "task": "activity", "classes": ["running", ...],
-//     "promptNames": ["running", ...], "template": "a photo of a person {}" (or "templates": [...]) }
+//     "promptNames": ["running", ...], "template": "a photo of a person {}" (or "templates": [...]),
+//     "prompts": ["a photo of a person running", ...] (exact prompts, one per class; win over the
+//     template), "heldOut": [...] (classes never named in training; reported) }
+// This is what data/synthetic/write-node.ts writes. A task outside the paper's (e.g. "count",
+// "clothing") is scored as task "other" (top-1) and keeps its name in the dataset name.
 // Without classes.json the classes are the sorted sub-folder names. With it, the listed order is
 // the label order, every folder must be a listed class, and a listed class without a folder stays
 // a candidate (zero-shot scores it) with no items of its own.
@@ -22,6 +26,8 @@ interface ClassesJson {
   promptNames?: string[];
   template?: string;
   templates?: string[];
+  prompts?: string[];
+  heldOut?: string[];
 }
 
 export function imageFolder(root: string, opts: AdapterOptions = {}, kind = 'folder'): EvalDataset {
@@ -46,8 +52,11 @@ export function imageFolder(root: string, opts: AdapterOptions = {}, kind = 'fol
   if (cfg.promptNames && cfg.promptNames.length !== classes.length) {
     throw new Error(`${kind}: ${cfgFile} has ${cfg.promptNames.length} promptNames for ${classes.length} classes.`);
   }
-  const task = (cfg.task ?? opts.task ?? 'other') as Task;
-  if (!TASKS.includes(task)) throw new Error(`${kind}: task "${task}" in ${cfgFile} is not one of ${TASKS.join(', ')}.`);
+  if (cfg.prompts && cfg.prompts.length !== classes.length) {
+    throw new Error(`${kind}: ${cfgFile} has ${cfg.prompts.length} prompts for ${classes.length} classes.`);
+  }
+  const taskName = String(cfg.task ?? opts.task ?? 'other');
+  const task: Task = (TASKS as readonly string[]).includes(taskName) ? (taskName as Task) : 'other';
   const items: EvalItem[] = [];
   const empty: string[] = [];
   for (const c of classes) {
@@ -57,17 +66,21 @@ export function imageFolder(root: string, opts: AdapterOptions = {}, kind = 'fol
     for (const f of files) items.push(fileItem(`${c}/${f}`, join(dir, f), index.get(c)!));
   }
   if (!items.length) throw new Error(`${kind}: no images under ${root}/<class>/. ${FOLDER_LAYOUT}`);
+  const exact = !!cfg.prompts && !cfg.templates && !opts.template;
   return {
-    name: cfg.name ?? (kind === 'synthetic' ? `synthetic-${basename(resolve(root))}` : basename(resolve(root))),
+    name: cfg.name ?? (kind === 'synthetic' && cfg.task ? `synthetic-${cfg.task}` : basename(resolve(root))),
     kind,
     task,
     classes,
-    templates: cfg.templates ?? [cfg.template ?? (String(opts.template ?? '') || 'a photo of {}')],
-    promptNames: cfg.promptNames ?? classes.map(words),
+    templates: exact ? ['{}'] : cfg.templates ?? [cfg.template ?? (String(opts.template ?? '') || 'a photo of {}')],
+    promptNames: exact ? [...cfg.prompts!] : cfg.promptNames ?? classes.map(words),
     items: limitItems(items, opts),
     root,
     notes: [
       existsSync(cfgFile) ? 'classes from classes.json' : 'classes = sorted folder names',
+      ...(exact ? ['exact prompts from classes.json'] : []),
+      ...(task !== taskName ? [`task "${taskName}" scored as "other" (top-1)`] : []),
+      ...(cfg.heldOut?.length ? [`classes never named in training captions: ${cfg.heldOut.join(', ')}`] : []),
       ...(empty.length ? [`classes without images (still candidates): ${empty.join(', ')}`] : []),
     ],
   };
