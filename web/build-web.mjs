@@ -48,24 +48,28 @@ export const browserOptions = {
 export async function buildWebPages() {
   mkdirSync(OUT, { recursive: true });
   await build({ ...browserOptions, entryPoints: { focusclip: join(ROOT, 'web/index.ts') }, outdir: OUT });
-  let demo = existsSync(join(ROOT, 'web/demo.ts'));
-  if (demo) {
-    // The demo shows features that land in other modules over time; while one of them is missing
-    // the demo is left out with a warning instead of breaking `npm run build`. Any other error
-    // (a Node built-in, a type of syntax error) still fails the build.
+  // The demo shows features that land in other modules over time; while one of them is missing
+  // that part is left out with a warning instead of breaking `npm run build` (demo-model.ts, the
+  // training and zero-shot panels, is loaded by demo.ts only when it was built). Any other error
+  // (a Node built-in, a syntax error) still fails the build.
+  const built = {};
+  for (const name of ['demo', 'demo-model']) {
+    const src = join(ROOT, `web/${name}.ts`);
+    rmSync(join(OUT, `${name}.js`), { force: true });
+    if (!existsSync(src)) continue;
     try {
-      await build({ ...browserOptions, logLevel: 'silent', entryPoints: { demo: join(ROOT, 'web/demo.ts') }, outdir: OUT });
+      await build({ ...browserOptions, logLevel: 'silent', entryPoints: { [name]: src }, outdir: OUT });
+      built[name] = true;
     } catch (e) {
       const missing = (e.errors ?? []).filter((x) => /^Could not resolve "\.{1,2}\//.test(x.text));
       if (!missing.length || missing.length !== e.errors.length) throw e;
-      console.warn(`web: demo page left out, a module it shows is missing: ${missing.map((x) => `${x.text} (${x.location?.file})`).join('; ')}`);
-      demo = false;
+      console.warn(`web: ${name}.ts left out, a module it shows is missing: ${missing.map((x) => `${x.text} (${x.location?.file})`).join('; ')}`);
     }
   }
   for (const f of readdirSync(join(ROOT, 'web'))) {
-    if (f.endsWith('.html') && (demo || f !== 'demo.html')) copyFileSync(join(ROOT, 'web', f), join(OUT, f));
+    if (f.endsWith('.html') && (built.demo || f !== 'demo.html')) copyFileSync(join(ROOT, 'web', f), join(OUT, f));
   }
-  if (!demo) rmSync(join(OUT, 'demo.html'), { force: true });
+  if (!built.demo) rmSync(join(OUT, 'demo.html'), { force: true });
 }
 
 /** Test files the browser suite considers: the kernel and op tests. */

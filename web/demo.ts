@@ -21,6 +21,9 @@ interface DemoResults {
   checks: Check[];
   bench?: BenchRow[];
   focus?: Record<string, number>;
+  /** Whether the training / zero-shot bundle was there; its panels add their own fields. */
+  model?: 'built' | 'not built';
+  [more: string]: unknown;
   error?: string;
 }
 
@@ -115,6 +118,20 @@ async function benchPanel(e: Engine, quick: boolean): Promise<void> {
   check('the chart has one bar per kernel and size', chart.querySelectorAll('rect.bar').length === 2 * sizes.length);
 }
 
+/** Training and zero-shot live in their own bundle (web/demo-model.ts), built once the model has
+ *  landed; without it the page keeps its placeholders. */
+async function modelPanels(e: Engine, quick: boolean): Promise<void> {
+  let mod: { runModelDemo(ctx: object): Promise<void> };
+  try {
+    mod = await import(/* @vite-ignore */ new URL('./demo-model.js', import.meta.url).href);
+  } catch {
+    results.model = 'not built';
+    return;
+  }
+  results.model = 'built';
+  await mod.runModelDemo({ engine: e, quick, check, status, results });
+}
+
 async function main(): Promise<void> {
   const quick = new URLSearchParams(location.search).has('quick');
   status('requesting a WebGPU device…');
@@ -127,6 +144,7 @@ async function main(): Promise<void> {
     await focusPanel(e);
     status('benchmarking matmul…');
     await benchPanel(e, quick);
+    await modelPanels(e, quick);
     status('done');
   } finally {
     results.done = true;

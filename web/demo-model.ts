@@ -1,0 +1,201 @@
+// The model half of the demo page, loaded by web/demo.ts once the heatmap and benchmark panels are
+// done (a separate bundle, so the rest of the demo works while the model modules are still landing).
+// - Training: the tiny FocusCLIP trains for a few steps on synthetic people in this tab, the loss
+//   plotted live.
+// - Zero-shot: a synthetic held-out image (or an image dropped on the page) classified against the
+//   prompts of a task, with the model trained here or a checkpoint served beside the page
+//   (focusclip.safetensors, written by `focusclip train`).
+
+import type { Engine } from '../engine/engine.js';
+import { generateDataset, generateEvalSet, EVAL_TASKS, type EvalTask } from '../data/synthetic/generate.js';
+import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
+import { TrainSet } from '../train/batches.js';
+import { makeConfig } from '../train/config.js';
+import { captionTokenizer, trainModel } from '../train/pipeline.js';
+import { asZeroShotModel } from '../train/zeroshot.js';
+import { readTrainingState } from '../train/trainer.js';
+import { createModel, type FocusClipModel } from '../model/focusclip.js';
+import { configFromMetadata, decodeCheckpoint, loadParams } from '../model/checkpoint.js';
+import { WordPieceTokenizer } from '../model/tokenizer.js';
+import type { ZeroShotModel } from '../eval/types.js';
+import { lineChartSvg } from './demo/chart.js';
+import { drawImage } from './demo/focus-view.js';
+
+export interface DemoContext {
+  engine: Engine;
+  quick: boolean;
+  check(name: string, ok: boolean, detail?: string): void;
+  status(text: string): void;
+  results: Record<string, unknown>;
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function html(id: string, markup: string): void {
+  $(id).classList.remove('placeholder');
+  $(id).innerHTML = markup;
+}
+
+interface Classifier {
+  zs: ZeroShotModel;
+  source: string;
+}
+
+/** Train the tiny model for a few steps and plot the loss as the numbers come back. */
+async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tokenizer: WordPieceTokenizer; losses: number[] }> {
+  const e = ctx.engine;
+  const steps = ctx.quick ? 8 : 40;
+  const batchSize = 8;
+  html(
+    'training',
+    `<div class="row"><div id="loss-chart"></div><div><p id="train-status" class="muted">generating ${ctx.quick ? 32 : 96} synthetic images…</p>` +
+      `<p class="muted">preset tiny (64 px, ViT 4×128, BERT 3×128), AdamW, batch ${batchSize}, ${steps} steps, FocusCLIP loss (focus-image + focus-text + image-text)</p></div></div>`,
+  );
+  const cfg = makeConfig('modern', { model: 'tiny', batchSize, maxSteps: steps, epochs: 1000, checkpointEvery: 0, warmupSteps: 2, seed: 7 });
+  const ds = generateDataset({ seed: 7, count: ctx.quick ? 32 : 96, size: 64 });
+  const data = new TrainSet(
+    ds.records.map((record, i) => ({ record, image: ds.images[i] })),
+    64,
+  );
+  const tok = captionTokenizer(data.texts, 4096);
+  const losses: number[] = [];
+  const alphas: number[] = [];
+  const draw = () => {
+    $('loss-chart').innerHTML = lineChartSvg({
+      title: 'training loss (live)',
+      yLabel: 'loss',
+      xLabel: 'step',
+      xMax: steps,
+      series: [{ name: 'FocusCLIP loss', color: '#d9480f', values: losses }],
+    });
+  };
+  draw();
+  const t0 = performance.now();
+  const trained = await trainModel(e, 'focusclip', data, cfg, tok, {
+    onStep: (l) => {
+      losses.push(l.loss);
+      if (l.alpha !== undefined) alphas.push(l.alpha);
+      $('train-status').textContent = `step ${l.step + 1}/${steps} · loss ${l.loss.toFixed(3)} · a ${l.alpha?.toFixed(3) ?? '-'} · ${l.imagesPerSec.toFixed(1)} img/s`;
+      draw();
+    },
+  });
+  const secs = (performance.now() - t0) / 1000;
+  $('train-status').textContent += ` · ${secs.toFixed(1)} s`;
+  ctx.results.training = { steps: losses.length, losses, alphas, seconds: secs };
+  ctx.check('training ran every step with a finite loss', losses.length === steps && losses.every(Number.isFinite), `${losses.length} steps, loss ${losses[0]?.toFixed(3)} → ${losses[losses.length - 1]?.toFixed(3)} in ${secs.toFixed(1)} s`);
+  ctx.check('the live loss chart shows every step', ($('loss-chart').querySelector('polyline')?.getAttribute('points') ?? '').split(' ').length === steps);
+  return { model: trained.model, tokenizer: tok.tokenizer, losses };
+}
+
+/** A checkpoint served next to the page, if there is one. */
+async function servedCheckpoint(e: Engine): Promise<Classifier | undefined> {
+  const url = new URL('./focusclip.safetensors', location.href);
+  const res = await fetch(url).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const file = decodeCheckpoint(new Uint8Array(await res.arrayBuffer()), url.pathname);
+  const config = configFromMetadata(file);
+  if (!config) throw new Error(`${url.pathname} has no model config in its metadata; write it with focusclip train.`);
+  const vocab = readTrainingState(file.metadata, url.pathname).vocab.split('\n');
+  const model = createModel(e, config, { noInit: true });
+  loadParams(e, model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source: url.pathname });
+  return { zs: asZeroShotModel(e, model, new WordPieceTokenizer(vocab), url.pathname), source: `checkpoint ${url.pathname} (${config.preset})` };
+}
+
+function normalize(v: Float32Array, rows: number, d: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += v[r * d + i] ** 2;
+    const k = 1 / Math.max(Math.sqrt(s), 1e-12);
+    for (let i = 0; i < d; i++) out[r * d + i] = v[r * d + i] * k;
+  }
+  return out;
+}
+
+/** Softmax of 100 x cosine (CLIP's scale) over the class prompts. */
+async function classify(c: Classifier, image: RGBAImage, prompts: string[]): Promise<number[]> {
+  const S = c.zs.imageSize;
+  const D = c.zs.embedDim;
+  const img = normalize(await c.zs.encodeImages(toCHW(resizeBilinear(image, S, S)), 1, S), 1, D);
+  const txt = normalize(await c.zs.encodeTexts(prompts), prompts.length, D);
+  const logits = prompts.map((_, k) => {
+    let s = 0;
+    for (let i = 0; i < D; i++) s += img[i] * txt[k * D + i];
+    return 100 * s;
+  });
+  const m = Math.max(...logits);
+  const ex = logits.map((l) => Math.exp(l - m));
+  const z = ex.reduce((a, b) => a + b, 0);
+  return ex.map((x) => x / z);
+}
+
+function bars(classes: string[], probs: number[], truth?: number): string {
+  const order = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 6);
+  return order
+    .map(([p, i]) => `<div class="bar-row${i === truth ? ' truth' : ''}"><span>${classes[i]}</span><span class="bar" style="width:${(200 * p).toFixed(0)}px"></span><span>${(100 * p).toFixed(1)}%</span></div>`)
+    .join('');
+}
+
+async function zeroShotPanel(ctx: DemoContext, c: Classifier): Promise<void> {
+  html(
+    'zeroshot',
+    `<div class="controls"><label>task <select id="zs-task">${EVAL_TASKS.map((t) => `<option>${t}</option>`).join('')}</select></label>` +
+      `<button id="zs-next">next held-out image</button><span class="muted">or drop an image on this box · model: ${c.source}</span></div>` +
+      `<div class="row"><figure><canvas id="zs-image"></canvas><figcaption id="zs-caption"></figcaption></figure><div id="zs-bars"></div></div>`,
+  );
+  const box = $('zeroshot');
+  let index = 0;
+  let prompts: string[] = [];
+  let classes: string[] = [];
+  const show = async (image: RGBAImage, caption: string, truth?: number) => {
+    drawImage($('zs-image'), image);
+    $('zs-caption').textContent = caption;
+    const probs = await classify(c, image, prompts);
+    $('zs-bars').innerHTML = bars(classes, probs, truth);
+    return probs;
+  };
+  const next = async () => {
+    const task = $<HTMLSelectElement>('zs-task').value as EvalTask;
+    const set = generateEvalSet(task, { seed: 4242, count: index + 1, size: 128 });
+    const item = set.items[index];
+    prompts = set.prompts;
+    classes = set.classes;
+    index++;
+    return { probs: await show(item.image, `held-out ${task}: ${set.classes[item.label]}`, item.label), set };
+  };
+  const first = await next();
+  const sum = first.probs.reduce((a, b) => a + b, 0);
+  ctx.check('zero-shot gives a probability per class prompt', first.probs.length === first.set.classes.length && Math.abs(sum - 1) < 1e-4 && first.probs.every((p) => p >= 0), `${first.set.classes.length} classes (${first.set.task})`);
+  ctx.results.zeroshot = { task: first.set.task, probs: first.probs, source: c.source };
+
+  const queue = (fn: () => Promise<unknown>) => fn().catch((err: Error) => ctx.status(`error: ${err.message}`));
+  $('zs-next').addEventListener('click', () => queue(next));
+  $('zs-task').addEventListener('change', () => {
+    index = 0;
+    queue(next);
+  });
+  box.addEventListener('dragover', (ev) => ev.preventDefault());
+  box.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    const file = ev.dataTransfer?.files[0];
+    if (file) queue(async () => show(await decodeImage(file), file.name));
+  });
+}
+
+/** A dropped file as RGBA pixels, through the browser's own decoder. */
+async function decodeImage(file: Blob): Promise<RGBAImage> {
+  const bmp = await createImageBitmap(file);
+  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+  const g = canvas.getContext('2d')!;
+  g.drawImage(bmp, 0, 0);
+  const d = g.getImageData(0, 0, bmp.width, bmp.height);
+  return { width: d.width, height: d.height, data: new Uint8Array(d.data.buffer) };
+}
+
+export async function runModelDemo(ctx: DemoContext): Promise<void> {
+  ctx.status('training the tiny model…');
+  const trained = await trainHere(ctx);
+  ctx.status('zero-shot classification…');
+  const served = await servedCheckpoint(ctx.engine);
+  await zeroShotPanel(ctx, served ?? { zs: asZeroShotModel(ctx.engine, trained.model, trained.tokenizer, 'trained in this tab'), source: `trained in this tab for ${trained.losses.length} steps` });
+}
