@@ -12,7 +12,13 @@ export const META_CONFIG = 'focusclip_config';
 export const META_STATE = 'training_state';
 
 /** Read every parameter back (one readback per distinct GPU buffer) and serialise them in order. */
-export async function encodeParams(engine: Engine, params: ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Promise<Uint8Array> {
+export async function encodeParams(
+  engine: Engine,
+  params: ReadonlyMap<string, Tensor>,
+  metadata: Record<string, string> = {},
+  /** Host tensors stored after the parameters (e.g. a test batch). */
+  extra: [string, TensorInput][] = [],
+): Promise<Uint8Array> {
   const byBuffer = new Map<GPUBuffer, Tensor[]>();
   for (const t of params.values()) {
     if (t.dtype !== 'f32' && t.dtype !== 'i32') throw new Error(`checkpoint: ${t.describe()} has dtype ${t.dtype}; only f32 and i32 parameters are saved.`);
@@ -34,7 +40,7 @@ export async function encodeParams(engine: Engine, params: ReadonlyMap<string, T
     }
   }
   const entries: [string, TensorInput][] = [...params].map(([name, t]) => [name, { shape: t.shape, data: host.get(t)! }]);
-  return encodeSafetensors(entries, { format: 'pt', ...metadata });
+  return encodeSafetensors([...entries, ...extra], { format: 'pt', ...metadata });
 }
 
 export interface LoadOptions {
