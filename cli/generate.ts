@@ -7,10 +7,12 @@ import { progress } from '../data/progress-node.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { EVAL_TASKS, generateDataset, generateEvalSet, type EvalTask } from '../data/synthetic/generate.js';
 import { writeDataset, writeEvalSet } from '../data/synthetic/write-node.js';
+import { buildShards } from '../data/shards.js';
+import { writeShardDir } from '../data/shards-node.js';
 
 export interface GenerateCliOptions {
   out: string; count: string; size: string; seed: string; evalCount: string; evalSeed: string; evalTasks: string;
-  includeHeldOut?: boolean; sheet: string; quiet?: boolean; json?: boolean;
+  includeHeldOut?: boolean; sheet: string; shards?: boolean; shardSize: string; quiet?: boolean; json?: boolean;
 }
 
 const int = (v: string, name: string, min = 0) => {
@@ -30,6 +32,10 @@ export async function runGenerate(o: GenerateCliOptions) {
   bar.stop();
   const genSeconds = (performance.now() - t0) / 1000;
   writeDataset(o.out, ds.records, ds.images);
+  if (o.shards) {
+    const built = buildShards(ds.records, ds.images, { width: size, height: size, shardSize: int(o.shardSize, 'shard-size', 1) });
+    writeShardDir(join(o.out, 'shards'), built.index, built.shards);
+  }
   if (sheetN > 0 && count > 0) writePng(join(o.out, 'contact-sheet.png'), contactSheet(ds.records.slice(0, sheetN), ds.images.slice(0, sheetN), { tile: Math.max(96, Math.min(224, size * 2)) }));
   const evalDirs: Record<string, string> = {};
   if (evalCount > 0) {
@@ -45,7 +51,7 @@ export async function runGenerate(o: GenerateCliOptions) {
   }
   const summary = {
     out: o.out, count, size, seed, records: join(o.out, 'records.json'), images: join(o.out, 'images'),
-    contactSheet: sheetN > 0 && count > 0 ? join(o.out, 'contact-sheet.png') : null, eval: evalDirs,
+    contactSheet: sheetN > 0 && count > 0 ? join(o.out, 'contact-sheet.png') : null, shards: o.shards ? join(o.out, 'shards') : null, eval: evalDirs,
     generateSeconds: +genSeconds.toFixed(3), imagesPerSecond: count ? Math.round(count / genSeconds) : 0,
     totalSeconds: +((performance.now() - t0) / 1000).toFixed(3),
   };
@@ -53,6 +59,7 @@ export async function runGenerate(o: GenerateCliOptions) {
   else if (!o.quiet) {
     console.log(`wrote ${count} images (${size}x${size}) and ${summary.records} in ${summary.totalSeconds} s (rendering ${summary.imagesPerSecond} images/s)`);
     if (summary.contactSheet) console.log(`contact sheet: ${summary.contactSheet}`);
+    if (summary.shards) console.log(`shards: ${summary.shards}`);
     for (const [t, d] of Object.entries(evalDirs)) console.log(`eval ${t}: ${d} (${evalCount} images, classes.json)`);
   }
   return summary;
@@ -70,6 +77,8 @@ export function registerGenerate(program: Command) {
     .option('--eval-seed <n>', 'random seed of the evaluation sets (keep it different from --seed)', '1000')
     .option('--eval-tasks <list>', `comma-separated evaluation tasks (${EVAL_TASKS.join(', ')})`, EVAL_TASKS.join(','))
     .option('--include-held-out', 'also train on the held-out activities (they are zero-shot only by default)')
+    .option('--shards', 'also write training shards (<out>/shards) at --size')
+    .option('--shard-size <n>', 'samples per shard', '1024')
     .option('--sheet <n>', 'samples on the contact sheet (0 = none)', '16')
     .option('--quiet', 'no progress output')
     .option('--json', 'print a machine-readable summary')

@@ -5,6 +5,7 @@ import { registerHeatmap } from './heatmap.js';
 import { runCommand } from './run.js';
 import { registerGenerate } from './generate.js';
 import { registerDescribe } from './describe.js';
+import { registerPrepare } from './prepare.js';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ program
 registerInfo(program, runCommand);
 registerGenerate(program);
 registerDescribe(program);
+registerPrepare(program);
 registerHeatmap(program, runCommand);
 
 program.parseAsync(process.argv).catch((e) => {
