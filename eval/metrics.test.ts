@@ -11,7 +11,7 @@ import {
   rankOf,
   topKIndices,
 } from './metrics.js';
-import { applyPromptOverrides, buildPrompts } from './prompts.js';
+import { applyPromptOverrides, buildPrompts, ensembleTemplates } from './prompts.js';
 import type { EvalDataset } from './types.js';
 
 const getEngine = useEngine();
@@ -146,5 +146,11 @@ describe('prompts', () => {
     ]);
     expect(() => applyPromptOverrides(ds, { fer2013: { promptNames: { anger: 'mad' } } })).toThrow(/unknown class "anger"/);
     expect(() => applyPromptOverrides(ds, { fer2013: { promptNames: ['a'] } })).toThrow(/1 entries but the dataset has 2/);
+  });
+  it('expands "a photo of" templates for ensembling', () => {
+    expect(ensembleTemplates(['a photo of {a} {} looking face', '{} bird'])).toEqual([
+      'a photo of {a} {} looking face', 'a picture of {a} {} looking face', 'an image of {a} {} looking face',
+      'a cropped photo of {a} {} looking face', 'a close-up photo of {a} {} looking face', '{} bird',
+    ]);
   });
 });

@@ -51,3 +51,16 @@ export function applyPromptOverrides(ds: EvalDataset, overrides: PromptOverrides
   buildPrompts(templates, promptNames); // validates the templates now, not at encode time
   return { ...ds, templates: [...templates], promptNames };
 }
+
+/** Variants of "a photo of ..." for prompt ensembling (--ensemble): the class word and the rest of
+ *  the template stay, only the framing changes. Templates of another shape are kept as they are. */
+export const ENSEMBLE_FRAMINGS = ['a photo of', 'a picture of', 'an image of', 'a cropped photo of', 'a close-up photo of'];
+
+export function ensembleTemplates(templates: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of templates) {
+    if (t.startsWith('a photo of ')) for (const f of ENSEMBLE_FRAMINGS) out.push(f + t.slice('a photo of'.length));
+    else out.push(t);
+  }
+  return [...new Set(out)];
+}
