@@ -5,7 +5,7 @@ import { registerHeatmap } from './heatmap.js';
 import { runCommand } from './run.js';
 import { registerGenerate } from './generate.js';
 import { registerDescribe } from './describe.js';
-import { registerPrepare } from './prepare.js';
+import { registerEval } from './eval.js';
 
 const program = new Command();
 program
@@ -17,8 +17,8 @@ program
 registerInfo(program, runCommand);
 registerGenerate(program);
 registerDescribe(program);
-registerPrepare(program);
 registerHeatmap(program, runCommand);
+registerEval(program, runCommand);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(`focusclip: ${e instanceof Error ? e.message : e}`);
