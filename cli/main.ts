@@ -6,6 +6,7 @@ import { runCommand } from './run.js';
 import { registerGenerate } from './generate.js';
 import { registerDescribe } from './describe.js';
 import { registerEval } from './eval.js';
+import { registerPrepare } from './prepare.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 registerInfo(program, runCommand);
 registerGenerate(program);
 registerDescribe(program);
+registerPrepare(program);
 registerHeatmap(program, runCommand);
 registerEval(program, runCommand);
 
