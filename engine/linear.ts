@@ -1,23 +1,49 @@
 // The linear layer, y = act(x W^T + b), the most frequent op of the model. Weights are [out, in]
-// as in PyTorch. This first version composes generic ops; the GEMM family replaces it with one
-// fused NT GEMM + bias + activation epilogue and its backward GEMMs.
+// as in PyTorch. Forward: one NT GEMM with the bias and activation fused into its epilogue.
+// Backward (with dZ = dY * act'(Z)): dX = dZ W (NN), dW = dZ^T X (TN, the tall-K weight gradient
+// the GEMM tuner may split over K), db = column sums of dZ.
 
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
 import type { Activation } from './nn.js';
 import { fmtShape, shapeSize } from './dtype.js';
+import { gemm } from '../kernels/gemm.js';
+import { activationGrad } from '../kernels/gemm-act-grad.js';
+import { reduceAxis } from '../kernels/reduce.js';
 
 export function linear(e: Engine, x: Tensor, W: Tensor, b: Tensor | undefined, act: Activation): Tensor {
   const inF = x.shape[x.rank - 1];
-  if (W.rank !== 2 || W.shape[1] !== inF) {
+  if (x.rank < 1 || W.rank !== 2 || W.shape[1] !== inF) {
     throw new Error(`linear: weight ${fmtShape(W.shape)} does not fit input ${fmtShape(x.shape)} (want [out, ${inF}]).`);
   }
-  if (b && (b.rank !== 1 || b.shape[0] !== W.shape[0])) throw new Error(`linear: bias ${fmtShape(b.shape)} does not fit weight ${fmtShape(W.shape)}.`);
+  if (b && (b.rank !== 1 || b.shape[0] !== W.shape[0])) throw new Error(`linear: bias ${fmtShape(b.shape)} does not fit weight ${fmtShape(W.shape)} (want [${W.shape[0]}]).`);
+  for (const t of [x, W, b]) if (t && t.dtype !== 'f32') throw new Error(`linear: only f32 is supported, got ${t.describe()}.`);
+  const outF = W.shape[0];
   const rows = shapeSize(x.shape) / inF;
-  const x2 = e.ops.reshape(x, [rows, inF]);
-  let y = e.ops.matmul(x2, e.ops.transpose(W));
-  if (b) y = e.ops.add(y, b);
-  if (act === 'relu') y = e.ops.relu(y);
-  if (act === 'gelu') y = e.nn.gelu(y);
-  return e.ops.reshape(y, [...x.shape.slice(0, -1), W.shape[0]]);
+  const inputs = b ? [x, W, b] : [x, W];
+  const training = e.gradEnabled && inputs.some((t) => t.requiresGrad);
+  const y = e.empty([...x.shape.slice(0, -1), outF]);
+  // GELU's derivative needs the pre-activation; ReLU's can be read off the output.
+  const z = training && act === 'gelu' ? e.empty(y.shape) : undefined;
+  gemm(e, x, W, y, { M: rows, N: outF, K: inF, transB: true, bias: b, act, preact: z });
+  return e.ops.record(y, 'linear', inputs, (g) => {
+    const dz = activationGrad(e, act, g, act === 'gelu' ? z : y);
+    let dx: Tensor | undefined;
+    let dW: Tensor | undefined;
+    let db: Tensor | undefined;
+    if (x.requiresGrad) {
+      dx = e.empty(x.shape);
+      gemm(e, dz, W, dx, { M: rows, N: inF, K: outF });
+    }
+    if (W.requiresGrad) {
+      dW = e.empty(W.shape);
+      gemm(e, dz, x, dW, { M: outF, N: inF, K: rows, transA: true });
+    }
+    if (b?.requiresGrad) {
+      db = e.empty(b.shape);
+      reduceAxis(e, 'sum', dz, 1, rows, outF, db, undefined);
+    }
+    if (dz !== g) dz.dispose();
+    return b ? [dx, dW, db] : [dx, dW];
+  });
 }

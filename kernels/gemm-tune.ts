@@ -1,0 +1,90 @@
+// The GEMM autotuner: times the candidate kernels for one shape on this device and remembers the
+// fastest. Choices live in memory, keyed by adapter and shape; a store (kernels/gemm-cache-node.ts
+// in Node, writing under .cache/) makes them survive the process. Tuning is explicit and async
+// (`await tuneGemm(...)`), because launches are recorded synchronously; an untuned shape runs the
+// heuristic default of kernels/gemm.ts.
+
+import type { Engine } from '../engine/engine.js';
+import { candidateVariants, gemm, shapeKey, type GemmSpec } from './gemm.js';
+import { variantName, type GemmVariant } from './gemm-wgsl.js';
+
+/** Where tuned choices persist (JSON-able map from key to variant). */
+export interface GemmCacheStore {
+  load(): Record<string, GemmVariant>;
+  save(entries: Record<string, GemmVariant>): void;
+}
+
+const memory = new Map<string, GemmVariant>();
+let store: GemmCacheStore | undefined;
+
+function adapterKey(e: Engine): string {
+  const a = e.adapter;
+  return `${a.vendor}/${a.architecture}/${a.device || a.description}`;
+}
+
+/** Persist choices through `s` (and load what it already holds). */
+export function setGemmCacheStore(s: GemmCacheStore | undefined): void {
+  store = s;
+  if (s) for (const [k, v] of Object.entries(s.load())) memory.set(k, v);
+}
+
+export function cachedVariant(e: Engine, key: string): GemmVariant | undefined {
+  return memory.get(`${adapterKey(e)}|${key}`);
+}
+
+export function rememberVariant(e: Engine, key: string, v: GemmVariant): void {
+  memory.set(`${adapterKey(e)}|${key}`, v);
+  store?.save(Object.fromEntries(memory));
+}
+
+export interface TuneResult {
+  key: string;
+  best: GemmVariant;
+  /** Milliseconds per GEMM for each candidate (host time around a synced batch of launches). */
+  timings: { variant: string; ms: number }[];
+}
+
+/** Time every candidate for this shape (operands are random scratch tensors) and cache the best. */
+export async function tuneGemm(e: Engine, spec: GemmSpec, opts: { runs?: number; candidates?: GemmVariant[]; force?: boolean } = {}): Promise<TuneResult> {
+  const key = shapeKey(spec);
+  const cands = opts.candidates ?? candidateVariants(e, spec);
+  const known = cachedVariant(e, key);
+  if (known && !opts.force) return { key, best: known, timings: [] };
+  const batch = spec.batch ?? 1;
+  const sA = spec.strideA ?? spec.M * spec.K;
+  const sB = spec.strideB ?? spec.K * spec.N;
+  const flops = 2 * spec.M * spec.N * spec.K * batch;
+  // Small shapes: several launches per measurement so host overhead does not decide.
+  const reps = Math.max(1, Math.min(50, Math.round(2e8 / Math.max(flops, 1))));
+  const runs = opts.runs ?? 2;
+  const timings: TuneResult['timings'] = [];
+  let best: GemmVariant | undefined;
+  let bestMs = Infinity;
+  await e.scope(async () => {
+    const A = e.randn([(batch - 1) * sA + spec.M * spec.K], { seed: 1 });
+    const B = e.randn([(batch - 1) * sB + spec.K * spec.N], { seed: 2 });
+    const C = e.empty([batch * spec.M * spec.N]);
+    const bias = spec.bias ? e.randn([spec.N], { seed: 3 }) : undefined;
+    for (const v of cands) {
+      const s: GemmSpec = { ...spec, bias, preact: undefined, variant: v };
+      gemm(e, A, B, C, s); // compile + warm up
+      await e.sync();
+      let ms = Infinity;
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        for (let i = 0; i < reps; i++) gemm(e, A, B, C, s);
+        await e.sync();
+        ms = Math.min(ms, (performance.now() - t0) / reps);
+        if (ms > 3 * bestMs) break; // clearly losing: do not spend more time on it
+      }
+      timings.push({ variant: variantName(v), ms });
+      if (ms < bestMs) {
+        bestMs = ms;
+        best = v;
+      }
+    }
+  });
+  if (!best) throw new Error(`tuneGemm: no candidate kernel for ${key}.`);
+  rememberVariant(e, key, best);
+  return { key, best, timings };
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { read, relFrobenius, randArray, toF32, useEngine } from '../test/helpers.js';
+import { candidateVariants, defaultVariant, gemm, type GemmSpec } from './gemm.js';
+import { erf64, gemmRef } from './gemm-reference.js';
+import { variantName, type GemmVariant } from './gemm-wgsl.js';
+import type { Engine } from '../engine/engine.js';
+
+const TOL = 1e-5;
+
+/** Run one GEMM on the GPU and return its relative Frobenius error against the float64 reference. */
+async function check(e: Engine, s: GemmSpec & { seed?: number; withBias?: boolean; accumulate?: boolean }): Promise<number> {
+  const batch = s.batch ?? 1;
+  const sA = s.strideA ?? s.M * s.K;
+  const sB = s.strideB ?? s.K * s.N;
+  const seed = s.seed ?? 1;
+  const a = randArray(Math.max(1, (batch - 1) * sA + s.M * s.K), seed);
+  const b = randArray(Math.max(1, (batch - 1) * sB + s.K * s.N), seed + 1);
+  const bias = s.withBias ? randArray(s.N, seed + 2) : undefined;
+  const c0 = s.accumulate ? randArray(batch * s.M * s.N, seed + 3) : undefined;
+  return e.scope(async () => {
+    const A = e.tensor(toF32(a), [a.length]);
+    const B = e.tensor(toF32(b), [b.length]);
+    const C = c0 ? e.tensor(toF32(c0), [c0.length]) : e.empty([batch * s.M * s.N]);
+    const preact = s.preact ? e.empty([batch * s.M * s.N]) : undefined;
+    gemm(e, A, B, C, { ...s, bias: bias ? e.tensor(toF32(bias), [s.N]) : undefined, preact });
+    const want = gemmRef(toF32(a), toF32(b), { ...s, bias: bias && toF32(bias), accumulateInto: c0 && toF32(c0) });
+    const err = relFrobenius(await read(C), want);
+    if (preact) {
+      const z = gemmRef(toF32(a), toF32(b), { ...s, act: 'none', bias: bias && toF32(bias) });
+      expect(relFrobenius(await read(preact), z)).toBeLessThan(TOL);
+    }
+    return err;
+  });
+}
+
+describe('gemm', () => {
+  const E = useEngine();
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [7, 13, 5],
+    [33, 37, 67],
+    [9, 16, 131],
+  ];
+  for (const [tA, tB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ]) {
+    it(`${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} matches the float64 reference on awkward shapes (default kernel)`, async () => {
+      const e = E();
+      for (const [M, N, K] of shapes) {
+        const err = await check(e, { M, N, K, transA: tA, transB: tB, seed: M + N + K });
+        expect(err, `M=${M} N=${N} K=${K}`).toBeLessThan(TOL);
+        expect(err).toBeGreaterThanOrEqual(0);
+      }
+    });
+  }
+
+  it('every candidate kernel is correct (bias + gelu, NN and TN, K not a multiple of the tile)', async () => {
+    const e = E();
+    const seen = new Set<string>();
+    // One transpose mode per kernel keeps the compile count (seconds each on lavapipe) down; the
+    // transpose tests above cover all four modes for the default kernel.
+    for (const v of candidateVariants(e, { M: 37, N: 41, K: 67 })) {
+      if (seen.has(variantName(v))) continue;
+      seen.add(variantName(v));
+      const transA = seen.size % 2 === 0;
+      const err = await check(e, { M: 37, N: 41, K: 67, transA, transB: !transA, withBias: true, act: 'gelu', variant: v, alpha: 0.5 });
+      expect(err, `${variantName(v)} transA=${transA}`).toBeLessThan(TOL);
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+  }, 300_000);
+
+  it('vec4 paths (N % 4 == 0) with relu, bias and accumulate', async () => {
+    const e = E();
+    for (const transB of [false, true]) {
+      const err = await check(e, { M: 19, N: 36, K: 23, transB, withBias: true, act: 'relu', accumulate: true, alpha: -1.5 });
+      expect(err).toBeLessThan(TOL);
+    }
+  });
+
+  it('strided batches, including a broadcast operand (stride 0)', async () => {
+    const e = E();
+    expect(await check(e, { M: 11, N: 6, K: 17, batch: 3 })).toBeLessThan(TOL);
+    expect(await check(e, { M: 11, N: 8, K: 17, batch: 4, strideB: 0, transA: true })).toBeLessThan(TOL);
+    expect(await check(e, { M: 5, N: 9, K: 3, batch: 2, strideA: 0, transB: true, accumulate: true })).toBeLessThan(TOL);
+  });
+
+  it('split-K partials + reduce with bias, gelu, preact and accumulate', async () => {
+    const e = E();
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    const v: GemmVariant = { ...base, splitK: 5 };
+    expect(await check(e, { M: 13, N: 10, K: 301, transA: true, variant: v, withBias: true, act: 'gelu', preact: e.empty([1]) })).toBeLessThan(TOL);
+    expect(await check(e, { M: 6, N: 12, K: 97, batch: 2, variant: v, accumulate: true, alpha: 2 })).toBeLessThan(TOL);
+  });
+
+  it('K = 0 gives the epilogue of zero', async () => {
+    const e = E();
+    const C = e.tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [6]);
+    const bias = e.tensor(new Float32Array([-1, 0.5, 2]), [3]);
+    gemm(e, e.zeros([1]), e.zeros([1]), C, { M: 2, N: 3, K: 0, bias, act: 'relu', accumulate: true });
+    expect(Array.from(await read(C))).toEqual([1, 2.5, 5, 4, 5.5, 8]);
+  });
+
+  it('the erf approximation behind GELU is within 1.5e-7 and GELU within 1e-6 (x in [-8, 8])', async () => {
+    const e = E();
+    const n = 4001;
+    const xs = new Float32Array(n).map((_, i) => -8 + (16 * i) / (n - 1));
+    // gelu(x) for each x as a K=1 GEMM: A = x (column), B = 1.
+    const C = e.empty([n]);
+    gemm(e, e.tensor(xs, [n]), e.tensor(new Float32Array([1]), [1]), C, { M: n, N: 1, K: 1, act: 'gelu' });
+    const got = await read(C);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      worst = Math.max(worst, Math.abs(got[i] - 0.5 * x * (1 + erf64(x / Math.SQRT2))));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(Math.abs(erf64(0.5) - 0.5204998778130465)).toBeLessThan(1e-15);
+    expect(Math.abs(erf64(3) - 0.9999779095030014)).toBeLessThan(1e-15);
+    expect(Math.abs(erf64(-1.2) + 0.9103139782296353)).toBeLessThan(1e-15);
+  });
+
+  it('rejects operands that are too small, naming the shapes', async () => {
+    const e = E();
+    const A = e.zeros([10]);
+    expect(() => gemm(e, A, e.zeros([12]), e.empty([20]), { M: 4, N: 5, K: 3 })).toThrow(/A .* has 10 elements but the spec needs 12 .*M=4, N=5, K=3/);
+    expect(() => gemm(e, e.zeros([12]), e.zeros([15]), e.empty([19]), { M: 4, N: 5, K: 3 })).toThrow(/C .*needs 20/);
+  });
+});

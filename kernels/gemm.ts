@@ -1,0 +1,221 @@
+// The GEMM family's launcher: C[b] = act(alpha * op(A[b]) op(B[b]) + bias) (C += ... when
+// accumulating), op = identity or transpose per operand, strided batches (stride 0 broadcasts one
+// matrix). Which kernel runs is decided per shape: a tuned choice from kernels/gemm-tune.ts when
+// one exists, else a heuristic from the adapter (register-only 'lanes' kernels on CPU adapters,
+// workgroup-memory 'tiled' kernels on GPUs). The WGSL lives in kernels/gemm-wgsl.ts.
+
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import type { MatmulSpec } from './matmul-naive.js';
+import {
+  flagsName,
+  lanesSource,
+  sgSource,
+  splitReduceSource,
+  tiledSource,
+  variantName,
+  workgroupTile,
+  type Activation,
+  type GemmFlags,
+  type GemmVariant,
+} from './gemm-wgsl.js';
+import { cachedVariant } from './gemm-tune.js';
+
+export type { Activation, GemmVariant } from './gemm-wgsl.js';
+
+export interface GemmSpec extends MatmulSpec {
+  /** [N], added to every row before the activation. */
+  bias?: Tensor;
+  act?: Activation;
+  /** Receives the pre-activation values (same layout as C), for the activation's backward. */
+  preact?: Tensor;
+  /** Elements between consecutive C matrices; defaults to M * N. */
+  strideC?: number;
+  /** Force a kernel (benchmarks, tests, the tuner); otherwise tuned or heuristic. */
+  variant?: GemmVariant;
+}
+
+/** The shape facts a kernel choice depends on (the tuner's cache key). */
+export function shapeKey(s: GemmSpec): string {
+  return `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} M${s.M} N${s.N} K${s.K} b${s.batch ?? 1}`;
+}
+
+/** True on CPU implementations of WebGPU (lavapipe/llvmpipe, SwiftShader, WARP). */
+export function isCpuAdapter(e: Engine): boolean {
+  const a = e.adapter;
+  const text = `${a.vendor} ${a.architecture} ${a.device} ${a.description}`.toLowerCase();
+  return a.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/.test(text);
+}
+
+/** The adapter's subgroup size when it is fixed (min == max) and subgroups are enabled. */
+export function fixedSubgroupSize(e: Engine): number | undefined {
+  if (!e.features.has('subgroups')) return undefined;
+  const info = (e.device as any).adapterInfo ?? {};
+  const lo = info.subgroupMinSize;
+  const hi = info.subgroupMaxSize;
+  return typeof lo === 'number' && lo === hi && lo >= 4 && lo <= 64 ? lo : undefined;
+}
+
+/** The variants worth trying for a shape on this adapter, all within the adapter's limits. */
+export function candidateVariants(e: Engine, s: GemmSpec): GemmVariant[] {
+  const lim = e.limits;
+  const out: GemmVariant[] = [];
+  const sg = fixedSubgroupSize(e);
+  // Subgroup kernels only where a workgroup of `sg` invocations is exactly one subgroup.
+  if (sg && sg <= lim.maxComputeWorkgroupSizeX) {
+    for (const [a, b] of [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+    ]) {
+      out.push({ kind: 'sg', sg, a, b, splitK: 1 });
+    }
+  }
+  // Register-only kernels without subgroups (a portable CPU fallback) and the workgroup-memory
+  // kernel for GPUs; on lavapipe both are 10-20x slower than 'sg', so only one of each is tried.
+  if (64 <= lim.maxComputeInvocationsPerWorkgroup && 64 <= lim.maxComputeWorkgroupSizeX) out.push({ kind: 'lanes', wg: 64, tm: 2, tn: 8, unroll: 4, splitK: 1 });
+  for (const [wx, wy, tm, tn, bk] of [
+    [16, 16, 4, 4, 16],
+    [8, 8, 4, 4, 16],
+  ]) {
+    const bytes = 4 * bk * (wy * tm + wx * tn);
+    if (wx * wy <= lim.maxComputeInvocationsPerWorkgroup && wx <= lim.maxComputeWorkgroupSizeX && wy <= lim.maxComputeWorkgroupSizeY && bytes <= lim.maxComputeWorkgroupStorageSize) {
+      out.push({ kind: 'tiled', wx, wy, tm, tn, bk, splitK: 1 });
+    }
+  }
+  // Split-K pays when the output alone gives too few workgroups to fill the device and K is long
+  // (weight gradients dW = X^T dY).
+  const base = out.slice();
+  for (const v of base) {
+    const sk = splitKFor(e, v, s);
+    if (sk > 1) out.push({ ...v, splitK: sk });
+  }
+  return out;
+}
+
+function splitKFor(e: Engine, v: GemmVariant, s: GemmSpec): number {
+  const t = workgroupTile(v);
+  const groups = Math.ceil(s.M / t.rows) * Math.ceil(s.N / t.cols) * (s.batch ?? 1);
+  const want = isCpuAdapter(e) ? 16 : 256;
+  if (groups >= want || s.K < 1024) return 1;
+  return Math.max(1, Math.min(16, Math.floor(s.K / 256), Math.ceil(want / groups)));
+}
+
+/** The kernel to use when nothing has been tuned for this shape. */
+export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
+  const sg = fixedSubgroupSize(e);
+  const v: GemmVariant = !isCpuAdapter(e)
+    ? { kind: 'tiled', wx: 16, wy: 16, tm: 4, tn: 4, bk: 16, splitK: 1 }
+    : sg
+      ? { kind: 'sg', sg, a: 1, b: 1, splitK: 1 }
+      : { kind: 'lanes', wg: 64, tm: 2, tn: 8, unroll: 4, splitK: 1 };
+  const fits = candidateVariants(e, { ...s, M: 1, N: 1, K: 1 });
+  const ok = fits.find((c) => variantName(c) === variantName(v)) ?? fits[0];
+  if (!ok) throw new Error(`gemm: no kernel variant fits this adapter's limits (${JSON.stringify(e.limits)}).`);
+  return { ...ok, splitK: splitKFor(e, ok, s) };
+}
+
+function need(what: string, t: Tensor, elements: number, s: GemmSpec): void {
+  if (t.dtype !== 'f32') throw new Error(`gemm: ${what} must be f32, got ${t.describe()}.`);
+  if (t.size < elements) {
+    throw new Error(
+      `gemm: ${what} ${t.describe()} has ${t.size} elements but the spec needs ${elements} ` +
+        `(M=${s.M}, N=${s.N}, K=${s.K}, batch=${s.batch ?? 1}, trans${s.transA ? 'A' : ''}${s.transB ? 'B' : ''}${!s.transA && !s.transB ? ' none' : ''}). ` +
+        'Check the shapes or pass explicit strides.',
+    );
+  }
+}
+
+/** C[b] = act(alpha * op(A[b]) op(B[b]) + bias), or C[b] += that when `accumulate`. */
+export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): void {
+  const { M, N, K } = s;
+  const batch = s.batch ?? 1;
+  for (const [k, v] of Object.entries({ M, N, K, batch })) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`gemm: ${k} must be a non-negative integer, got ${v}.`);
+  }
+  if (M === 0 || N === 0 || batch === 0) return;
+  const strideA = s.strideA ?? M * K;
+  const strideB = s.strideB ?? K * N;
+  const strideC = s.strideC ?? M * N;
+  if (strideC < M * N && batch > 1) throw new Error(`gemm: strideC ${strideC} < M*N = ${M * N} would overlap the outputs of different batches.`);
+  need('A', A, (batch - 1) * strideA + M * K, s);
+  need('B', B, (batch - 1) * strideB + K * N, s);
+  need('C', C, (batch - 1) * strideC + M * N, s);
+  if (s.bias) need('bias', s.bias, N, s);
+  if (s.preact) need('preact', s.preact, (batch - 1) * strideC + M * N, s);
+  const act = s.act ?? 'none';
+  if (K === 0) {
+    // An empty sum: every output is the epilogue of zero. Rare; a K=1 product of zeros lets the same
+    // kernels apply bias, activation and accumulate.
+    const zero = e.zeros([Math.max(M, N)]);
+    try {
+      gemm(e, zero, zero, C, { ...s, K: 1, strideA: 0, strideB: 0, transA: false, transB: false });
+    } finally {
+      zero.dispose();
+    }
+    return;
+  }
+
+  const variant = s.variant ?? cachedVariant(e, shapeKey(s)) ?? defaultVariant(e, s);
+  const tile = workgroupTile(variant);
+  const maxDim = e.limits.maxComputeWorkgroupsPerDimension;
+  let splits = Math.max(1, Math.min(variant.splitK, K));
+  const kChunk = Math.ceil(K / splits);
+  splits = Math.ceil(K / kChunk);
+  const gx = Math.ceil(N / tile.cols);
+  const gy = Math.ceil(M / tile.rows);
+  const gz = batch * splits;
+  if (gx > maxDim || gy > maxDim || gz > maxDim) {
+    throw new Error(
+      `gemm: launch grid ${gx}x${gy}x${gz} exceeds the adapter's ${maxDim} workgroups per dimension (M=${M}, N=${N}, batch=${batch}, splitK=${splits}); split the batch or the rows into several calls.`,
+    );
+  }
+  const alignedB = !s.transB && N % 4 === 0 && strideB % 4 === 0 && B.offset % 16 === 0;
+  const alignedC = N % 4 === 0 && strideC % 4 === 0 && C.offset % 16 === 0 && (!s.preact || s.preact.offset % 16 === 0);
+  const flags: GemmFlags = {
+    transA: !!s.transA,
+    transB: !!s.transB,
+    bVec4: alignedB,
+    cVec4: alignedC && splits === 1,
+    bias: !!s.bias,
+    act,
+    accumulate: !!s.accumulate,
+    preact: !!s.preact,
+    partial: splits > 1,
+  };
+  const src = variant.kind === 'lanes' ? lanesSource(variant, flags) : variant.kind === 'sg' ? sgSource(variant, flags) : tiledSource(variant, flags);
+  const kernel = e.kernel(`gemm_${variantName(variant)}_${flagsName(flags)}`, src);
+  const params = { M, N, K, strideA, strideB, strideC, kChunk, splits, alpha: s.alpha ?? 1 };
+  if (splits === 1) {
+    const bind: Record<string, Tensor> = { A, B, C };
+    if (s.bias) bind.bias = s.bias;
+    if (s.preact) bind.Z = s.preact;
+    e.dispatch(kernel, { bind, params, workgroups: [gx, gy, gz] });
+    return;
+  }
+  // Split-K: partial sums into a scratch [batch * splits, M, N], then one pass sums them and applies
+  // the epilogue. The scratch returns to the pool right away; the queue orders its reuse.
+  const scratch = e.empty([batch * splits, M, N]);
+  try {
+    e.dispatch(kernel, { bind: { A, B, C: scratch }, params, workgroups: [gx, gy, gz] });
+    const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false };
+    const reduce = e.kernel(`gemm_splitk_reduce_${flagsName(rf)}`, splitReduceSource(rf));
+    const [rx, ry] = e.grid1d(Math.ceil((batch * M * N) / 256));
+    const bind: Record<string, Tensor> = { P: scratch, C };
+    if (s.bias) bind.bias = s.bias;
+    if (s.preact) bind.Z = s.preact;
+    e.dispatch(reduce, { bind, params: { M, N, splits, batch, strideC, rowStride: rx * 256 }, workgroups: [rx, ry] });
+  } finally {
+    scratch.dispose();
+  }
+}
+
+/** The engine's matmul hook (same signature as matmulNaive). */
+export function matmulGemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
+  gemm(e, A, B, C, s);
+}
+
+/** Make the engine's matmul op (forward and backward) run on the GEMM family. */
+export function installGemm(e: Engine): void {
+  e.ops.setMatmulImpl(matmulGemm);
+}
