@@ -1,11 +1,11 @@
 // Heatmap rasterisation throughput: heatmaps per second at 224x224 with 1-4 people per image, the
 // GPU kernel (keypoints already on the device, one submit + wait per batch) against the float64 CPU
-// reference. `npm run bench -- heatmap [--batch 64] [--reps 5] [--size 224] [--mode axis]`.
+// reference. `npm run bench -- heatmap [--batch 64] [--reps 5] [--size 224] [--mode axis|oriented|person|all]`.
 // Writes bench/results/heatmap.json.
 import { Engine } from '../engine/engine.js';
 import { Rng } from '../engine/rng.js';
 import { NUM_JOINTS, type Person } from '../data/mpii.js';
-import { assertMode, heatmapRef, type HeatmapMode } from '../data/heatmap-ref.js';
+import { assertMode, heatmapRef, HEATMAP_MODES, type HeatmapMode } from '../data/heatmap-ref.js';
 import { packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
 import { syntheticPerson } from '../cli/heatmap-synthetic.js';
 import { loadavg } from 'node:os';
@@ -28,12 +28,13 @@ export async function run(args: string[]): Promise<void> {
   const batch = Number(flag(args, 'batch', '64'));
   const reps = Number(flag(args, 'reps', '5'));
   const size = Number(flag(args, 'size', '224'));
-  const mode = flag(args, 'mode', 'axis') as HeatmapMode;
-  assertMode(mode);
+  const modeArg = flag(args, 'mode', 'all');
+  const modes = (modeArg === 'all' ? HEATMAP_MODES : [modeArg]) as HeatmapMode[];
+  modes.forEach((m) => assertMode(m));
   const engine = await Engine.create();
   const rows: Record<string, number | string>[] = [];
   try {
-    for (let people = 1; people <= 4; people++) {
+    for (const mode of modes) for (let people = 1; people <= 4; people++) {
       const rng = new Rng(people);
       const samples = Array.from({ length: batch }, () => sample(rng, people));
       const sizes = samples.map(() => ({ width: 640, height: 480 }));
