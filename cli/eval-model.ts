@@ -1,14 +1,72 @@
-// Checkpoint -> ZeroShotModel for `focusclip eval`. The evaluator only needs the two towers
-// (eval/types.ts ZeroShotModel); building them from a safetensors checkpoint belongs to the model
-// (issue 6). Until that API is committed this is the one place to wire it.
+// Checkpoint -> ZeroShotModel for `focusclip eval`: rebuild the model from the config stored in the
+// checkpoint, load its parameters (optimizer state is ignored), and expose the two towers used at
+// inference (image and text), as eval/types.ts defines them. The WordPiece vocabulary comes from
+// the checkpoint's training state (focusclip train stores it there) or from a vocab.txt.
 
+import { existsSync, readFileSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { ZeroShotModel } from '../eval/types.js';
+import { configFromMetadata, decodeCheckpoint, loadParams, META_STATE } from '../model/checkpoint.js';
+import { createModel, type FocusClipModel } from '../model/focusclip.js';
+import { readFileBytes } from '../model/safetensors-node.js';
+import { WordPieceTokenizer } from '../model/tokenizer.js';
 
-/** Load a FocusCLIP/CLIP checkpoint as a zero-shot model.
- *  TODO(issue 6): decode the checkpoint (model/checkpoint.ts configFromMetadata + loadParams),
- *  build the model and tokenizer, and wrap them with train/zeroshot.ts asZeroShotModel. */
-export async function loadZeroShotModel(engine: Engine, path: string): Promise<ZeroShotModel> {
-  void engine;
-  throw new Error(`cannot load ${path}: model loading lands with issue 6 (the FocusCLIP model API); until then \`focusclip eval --check\` validates the datasets without a model.`);
+/** The model's towers behind the evaluator's interface. Embeddings are returned unnormalised. */
+export function zeroShotView(e: Engine, model: FocusClipModel, tokenizer: WordPieceTokenizer, name?: string): ZeroShotModel {
+  const S = model.config.vision.imageSize;
+  const L = model.config.text.contextLength;
+  const run = async (f: () => ReturnType<FocusClipModel['encodeImage']>) => {
+    const z = e.scope(() => e.noGrad(f));
+    try {
+      return (await z.toArray()) as Float32Array;
+    } finally {
+      z.dispose();
+    }
+  };
+  return {
+    name,
+    imageSize: S,
+    embedDim: model.config.embedDim,
+    async encodeImages(pixels, n, size) {
+      if (size !== S) throw new Error(`encodeImages: the model takes ${S}px images, got ${size}px.`);
+      return run(() => model.encodeImage(e.tensor(pixels.subarray(0, n * 3 * S * S), [n, 3, S, S])));
+    },
+    async encodeTexts(texts) {
+      const enc = tokenizer.encode(texts, L);
+      return run(() => model.encodeText(e.tensor(enc.ids, [texts.length, L]), e.tensor(enc.mask, [texts.length, L])));
+    },
+  };
+}
+
+/** The vocabulary: `vocabPath` if given, else the `vocab` field of the checkpoint's training state. */
+function tokenizerFor(metadata: Record<string, string>, path: string, vocabPath?: string): WordPieceTokenizer {
+  if (vocabPath) {
+    if (!existsSync(vocabPath)) throw new Error(`vocabulary file not found: ${vocabPath}.`);
+    return WordPieceTokenizer.fromVocabText(readFileSync(vocabPath, 'utf8'));
+  }
+  const raw = metadata[META_STATE];
+  let vocab: unknown;
+  try {
+    vocab = raw ? (JSON.parse(raw) as { vocab?: unknown }).vocab : undefined;
+  } catch {
+    vocab = undefined;
+  }
+  if (typeof vocab !== 'string' || !vocab) {
+    throw new Error(`${path} carries no vocabulary (focusclip train stores it in the training state); pass --vocab vocab.txt.`);
+  }
+  return WordPieceTokenizer.fromVocabText(vocab);
+}
+
+/** Load a FocusCLIP or CLIP checkpoint written by focusclip train as a zero-shot model. */
+export async function loadZeroShotModel(engine: Engine, path: string, opts: { vocab?: string } = {}): Promise<ZeroShotModel> {
+  const file = decodeCheckpoint(readFileBytes(path), path);
+  const config = configFromMetadata(file);
+  if (!config) throw new Error(`${path} has no model config in its metadata; it was not written by focusclip train.`);
+  const tokenizer = tokenizerFor(file.metadata, path, opts.vocab);
+  if (tokenizer.vocabSize !== config.text.vocabSize) {
+    throw new Error(`${path}: the vocabulary has ${tokenizer.vocabSize} tokens but the model's text.vocabSize is ${config.text.vocabSize}; use the vocab.txt the model was trained with.`);
+  }
+  const model = createModel(engine, config, { noInit: true });
+  loadParams(engine, model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source: path });
+  return zeroShotView(engine, model, tokenizer, path.split(/[\\/]/).pop());
 }

@@ -33,6 +33,7 @@ export interface EvalCliOptions {
   predictions?: boolean;
   check?: boolean;
   cpuScores?: boolean;
+  vocab?: string;
 }
 
 export interface EvalPlan {
@@ -47,6 +48,8 @@ export interface EvalPlan {
   predictions: boolean;
   check: boolean;
   cpuScores: boolean;
+  /** vocab.txt for checkpoints that do not carry their vocabulary. */
+  vocab?: string;
 }
 
 /** Validate the command line before anything heavy happens; every error says what to fix. */
@@ -88,6 +91,7 @@ export function parseEvalArgs(o: EvalCliOptions): EvalPlan {
     predictions: !!o.predictions,
     check: !!o.check,
     cpuScores: !!o.cpuScores,
+    vocab: o.vocab,
   };
 }
 
@@ -147,7 +151,7 @@ export type LoadModel = (engine: Engine, path: string) => Promise<ZeroShotModel>
 
 export async function runEval(engine: Engine, plan: EvalPlan, opts: { loadModel?: LoadModel; log?: (s: string) => void } = {}): Promise<{ results: EvalResult[][]; stdout: string }> {
   const log = opts.log ?? ((s: string) => console.error(s));
-  const loadModel = opts.loadModel ?? loadZeroShotModel;
+  const loadModel = opts.loadModel ?? ((e: Engine, p: string) => loadZeroShotModel(e, p, { vocab: plan.vocab }));
   const datasets = openPlanDatasets(plan); // missing files fail here, before any model is loaded
   const all: EvalResult[][] = [];
   const names = plan.checkpoints.length === 2 ? sideNames(plan.checkpoints[0], plan.checkpoints[1]) : [undefined];
@@ -223,6 +227,7 @@ export function registerEval(program: Command, run: RunCommand): void {
     .option('--out <dir>', 'output folder for reports and confusion matrices', 'eval-out')
     .option('--json', 'print JSON instead of Markdown tables')
     .option('--batch-size <n>', 'images per forward pass', '32')
+    .option('--vocab <file>', 'vocab.txt, for checkpoints that do not carry their vocabulary')
     .option('--prompts <file>', 'JSON prompt overrides keyed by dataset name or kind: {"fer2013": {"templates": [...], "promptNames": {...}}}')
     .option('--ensemble', 'prompt ensembling: several framings of each template, averaged per class')
     .option('--limit <n>', 'evaluate only the first n items of each dataset (quick checks)')
