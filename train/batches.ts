@@ -1,0 +1,100 @@
+// From records + images to GPU batches: pixels [B,3,S,S] in [0,1], heatmaps rasterised on the GPU
+// from the records' keypoints, token ids and masks. The epoch order is a seeded permutation derived
+// from (seed, epoch), so a resumed run visits exactly the samples an uninterrupted one would.
+
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import { Rng } from '../engine/rng.js';
+import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
+import type { PoseRecord } from '../data/record.js';
+import type { Person } from '../data/mpii.js';
+import { packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
+import type { HeatmapMode } from '../data/heatmap-ref.js';
+import type { WordPieceTokenizer } from '../model/tokenizer.js';
+import type { Batch } from '../model/focusclip.js';
+
+export interface TrainExample {
+  image: RGBAImage;
+  record: PoseRecord;
+}
+
+/** In-memory training set at the model's resolution; keypoints are rescaled to it. */
+export class TrainSet {
+  readonly people: Person[][];
+  readonly texts: string[];
+  readonly images: RGBAImage[];
+
+  constructor(
+    examples: readonly TrainExample[],
+    readonly imageSize: number,
+  ) {
+    if (!examples.length) throw new Error('The training set is empty.');
+    this.images = [];
+    this.people = [];
+    this.texts = [];
+    examples.forEach(({ image, record }, i) => {
+      const sx = imageSize / image.width;
+      const sy = imageSize / image.height;
+      this.images.push(resizeBilinear(image, imageSize, imageSize));
+      this.people.push(
+        record.people.map((p) => ({
+          kpts: p.kpts.map(([x, y]) => [x * sx, y * sy] as [number, number]),
+          vis: [...p.kpts_vis],
+        })),
+      );
+      if (!record.description?.trim()) throw new Error(`Training record ${i} (${record.image}) has an empty description.`);
+      this.texts.push(record.description);
+    });
+  }
+
+  get size(): number {
+    return this.images.length;
+  }
+
+  /** The sample order of an epoch (a pure function of seed and epoch). */
+  epochOrder(seed: number, epoch: number): number[] {
+    const order = Array.from({ length: this.size }, (_, i) => i);
+    return new Rng((seed * 7919 + epoch * 104729 + 1) >>> 0).shuffle(order);
+  }
+}
+
+export interface BatchOptions {
+  tokenizer: WordPieceTokenizer;
+  contextLength: number;
+  /** Rasterise heatmaps (FocusCLIP); CLIP batches skip them. */
+  heatmaps: boolean;
+  heatmapMode?: HeatmapMode;
+}
+
+/** Upload one batch; every tensor is created in the caller's scope. */
+export function makeBatch(e: Engine, set: TrainSet, indices: readonly number[], opts: BatchOptions): Batch {
+  const S = set.imageSize;
+  const B = indices.length;
+  const pixels = new Float32Array(B * 3 * S * S);
+  indices.forEach((idx, b) => toCHW(set.images[idx], pixels, b * 3 * S * S));
+  const enc = opts.tokenizer.encode(
+    indices.map((i) => set.texts[i]),
+    opts.contextLength,
+  );
+  const batch: Batch = {
+    pixels: e.tensor(pixels, [B, 3, S, S]),
+    ids: e.tensor(enc.ids, [B, opts.contextLength]),
+    mask: e.tensor(enc.mask, [B, opts.contextLength]),
+  };
+  if (opts.heatmaps) batch.heatmap = heatmapBatch(e, indices.map((i) => set.people[i]), S, opts.heatmapMode);
+  return batch;
+}
+
+/** Heatmaps [B, 1, S, S] for people given in S x S pixel coordinates. */
+export function heatmapBatch(e: Engine, people: readonly Person[][], S: number, mode?: HeatmapMode): Tensor {
+  const packed = packKeypoints(
+    people,
+    people.map(() => ({ width: S, height: S })),
+  );
+  const kp = e.tensor(packed.keypoints, [packed.batch, packed.maxPeople, 16, 3]);
+  const sizes = e.tensor(packed.sizes, [packed.batch, 2]);
+  const h = rasterizeHeatmaps(e, kp, sizes, { width: S, height: S, mode });
+  kp.dispose();
+  sizes.dispose();
+  return h;
+}

@@ -1,0 +1,229 @@
+// The training loop: one command-encoder submission per step, the loss read back asynchronously
+// while the next step is recorded, JSONL logs, atomic checkpoints that resume a run exactly (same
+// data order, optimizer state, step), and a clean stop on request (Ctrl-C) with a checkpoint.
+
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import type { FocusClipModel } from '../model/focusclip.js';
+import type { WordPieceTokenizer } from '../model/tokenizer.js';
+import { encodeParams, loadParams, decodeCheckpoint, META_CONFIG, META_STATE } from '../model/checkpoint.js';
+import { learningRate, type TrainConfig } from './config.js';
+import { makeBatch, type TrainSet } from './batches.js';
+import { createOptimizer, type Optimizer } from './optimizer.js';
+
+export interface StepLog {
+  step: number;
+  epoch: number;
+  loss: number;
+  terms: Record<string, number>;
+  lr: number;
+  gradNorm: number;
+  /** FocusCLIP's focus scalar a (undefined for CLIP). */
+  alpha?: number;
+  imagesPerSec: number;
+  liveBytes: number;
+  elapsedSec: number;
+}
+
+export interface TrainerHooks {
+  /** Every step's log, in order, once its numbers are back from the GPU. */
+  onStep?: (log: StepLog) => void;
+  /** Called every `evalEvery` steps and at the end; returned numbers are logged. */
+  onEval?: (step: number) => Promise<Record<string, number>>;
+  /** Write checkpoint bytes (atomically). Node: writeFileAtomic; browser: keep in memory. */
+  saveBytes?: (path: string, bytes: Uint8Array) => void;
+}
+
+export interface TrainResult {
+  steps: number;
+  logs: StepLog[];
+  evals: { step: number; metrics: Record<string, number> }[];
+  stoppedEarly: boolean;
+  lastCheckpoint?: string;
+}
+
+/** Metadata stored with every checkpoint next to the model config. */
+export interface TrainingState {
+  step: number;
+  train: TrainConfig;
+  vocab: string;
+  optimizer: string;
+}
+
+export class Trainer {
+  step = 0;
+  private stopRequested = false;
+  readonly optimizer: Optimizer;
+  lastCheckpoint?: string;
+
+  constructor(
+    readonly engine: Engine,
+    readonly model: FocusClipModel,
+    readonly tokenizer: WordPieceTokenizer,
+    readonly data: TrainSet,
+    readonly cfg: TrainConfig,
+    readonly vocab: readonly string[],
+  ) {
+    if (cfg.batchSize > data.size) {
+      throw new Error(`batchSize ${cfg.batchSize} is larger than the training set (${data.size} samples); lower --batch-size or generate more data.`);
+    }
+    if (data.imageSize !== model.config.vision.imageSize) {
+      throw new Error(`The training images are ${data.imageSize}px but the model expects ${model.config.vision.imageSize}px.`);
+    }
+    this.optimizer = createOptimizer(engine, model, cfg);
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.floor(this.data.size / this.cfg.batchSize);
+  }
+
+  get totalSteps(): number {
+    const all = this.stepsPerEpoch * this.cfg.epochs;
+    return this.cfg.maxSteps > 0 ? Math.min(all, this.cfg.maxSteps) : all;
+  }
+
+  /** Ask the loop to stop after the current step (it writes a checkpoint first). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Sample indices of a step: a pure function of (seed, step). */
+  batchIndices(step: number): number[] {
+    const epoch = Math.floor(step / this.stepsPerEpoch);
+    const k = step % this.stepsPerEpoch;
+    return this.data.epochOrder(this.cfg.seed, epoch).slice(k * this.cfg.batchSize, (k + 1) * this.cfg.batchSize);
+  }
+
+  /** Record one training step; returns the scalars to read back (kept alive by the caller). */
+  private recordStep(lr: number): Tensor[] {
+    const e = this.engine;
+    return e.scope(() => {
+      // Uploads first: a host write flushes whatever is already recorded, so recording the
+      // uploads before any GPU command keeps the whole step in one submission.
+      const batch = makeBatch(e, this.data, this.batchIndices(this.step), {
+        tokenizer: this.tokenizer,
+        contextLength: this.model.config.text.contextLength,
+        heatmaps: this.model.isFocus,
+      });
+      this.model.zeroGrad();
+      const { loss, terms } = this.model.loss(batch);
+      loss.backward();
+      const gradNorm = this.optimizer.clipAndStep(lr, this.cfg.clipNorm);
+      const out = [loss, gradNorm, ...Object.values(terms)];
+      if (this.model.isFocus) out.push(this.model.param('focus_alpha'));
+      // Copies: the scope releases temporaries, and parameters change on the next step.
+      return out.map((t) => e.keep(e.ops.copy(t)));
+    });
+  }
+
+  async train(hooks: TrainerHooks = {}, checkpointPath?: string): Promise<TrainResult> {
+    const e = this.engine;
+    const total = this.totalSteps;
+    const termNames = this.termNames();
+    const logs: StepLog[] = [];
+    const evals: TrainResult['evals'] = [];
+    const t0 = performance.now();
+    let pending: Promise<void> | undefined;
+    let stoppedEarly = false;
+    let lastGoodStep = this.step;
+    const startStep = this.step;
+
+    while (this.step < total) {
+      const step = this.step;
+      const lr = learningRate(this.cfg, step, total);
+      const scalars = this.recordStep(lr);
+      this.step++;
+      // Read this step's numbers while the next step is being recorded; wait for the previous read
+      // first so at most one is in flight.
+      if (pending) await pending;
+      const epoch = Math.floor(step / this.stepsPerEpoch);
+      pending = Promise.all(scalars.map((t) => t.toArray())).then((vals) => {
+        scalars.forEach((t) => t.dispose());
+        const [loss, gradNorm] = [vals[0][0], vals[1][0]];
+        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          throw new Error(
+            `Training diverged: the loss is ${loss} (gradient norm ${gradNorm}) at step ${step}. ` +
+              (this.lastCheckpoint ? `The last good checkpoint is ${this.lastCheckpoint} (step ${lastGoodStep}); ` : 'No checkpoint was written yet; ') +
+              'lower the learning rate or keep gradient clipping on.',
+          );
+        }
+        const terms: Record<string, number> = {};
+        termNames.forEach((n, i) => (terms[n] = vals[2 + i][0]));
+        const elapsed = (performance.now() - t0) / 1000;
+        const log: StepLog = {
+          step,
+          epoch,
+          loss,
+          terms,
+          lr,
+          gradNorm,
+          alpha: this.model.isFocus ? vals[vals.length - 1][0] : undefined,
+          imagesPerSec: ((step + 1 - startStep) * this.cfg.batchSize) / Math.max(elapsed, 1e-9),
+          liveBytes: e.memory().liveBytes,
+          elapsedSec: elapsed,
+        };
+        logs.push(log);
+        hooks.onStep?.(log);
+      });
+      const atEnd = this.step === total;
+      const wantCkpt = checkpointPath && (atEnd || this.stopRequested || (this.cfg.checkpointEvery > 0 && this.step % this.cfg.checkpointEvery === 0));
+      const wantEval = hooks.onEval && (atEnd || (this.cfg.evalEvery > 0 && this.step % this.cfg.evalEvery === 0));
+      if (wantCkpt || wantEval || this.stopRequested) {
+        await pending;
+        pending = undefined;
+      }
+      if (wantCkpt) {
+        await this.saveCheckpoint(checkpointPath!, hooks.saveBytes);
+        lastGoodStep = this.step;
+      }
+      if (wantEval) evals.push({ step: this.step, metrics: await hooks.onEval!(this.step) });
+      if (this.stopRequested && !atEnd) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (pending) await pending;
+    await e.sync();
+    return { steps: this.step, logs, evals, stoppedEarly, lastCheckpoint: this.lastCheckpoint };
+  }
+
+  termNames(): string[] {
+    if (!this.model.isFocus) return ['image-text'];
+    return this.model.config.loss === 'focus3' ? ['focus-image', 'focus-text', 'image-text'] : ['focus-text', 'image-text'];
+  }
+
+  /** Parameters, optimizer state, config, step and vocabulary in one safetensors file. */
+  async checkpointBytes(): Promise<Uint8Array> {
+    const tensors = new Map<string, Tensor>(this.model.params);
+    for (const [name, t] of this.optimizer.state) tensors.set(`optimizer.${name}`, t);
+    const state: TrainingState = { step: this.step, train: this.cfg, vocab: this.vocab.join('\n'), optimizer: this.optimizer.describe() };
+    return encodeParams(this.engine, tensors, {
+      [META_CONFIG]: JSON.stringify(this.model.config),
+      [META_STATE]: JSON.stringify(state),
+    });
+  }
+
+  async saveCheckpoint(path: string, save?: (path: string, bytes: Uint8Array) => void): Promise<void> {
+    const bytes = await this.checkpointBytes();
+    if (!save) throw new Error('saveCheckpoint: no writer given (Node: writeFileAtomic from model/safetensors-node.ts).');
+    save(path, bytes);
+    this.lastCheckpoint = path;
+  }
+
+  /** Continue from a checkpoint written by this trainer: weights, optimizer state and step. */
+  restore(bytes: Uint8Array, source = 'checkpoint'): void {
+    const file = decodeCheckpoint(bytes, source);
+    loadParams(this.engine, this.model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source });
+    const optState = new Map([...this.optimizer.state].map(([n, t]) => [`optimizer.${n}`, t]));
+    if (optState.size) loadParams(this.engine, optState, file, { select: () => true, ignore: (n) => !n.startsWith('optimizer.'), source });
+    const state = readTrainingState(file.metadata, source);
+    this.step = state.step;
+    this.optimizer.setStep(state.step);
+  }
+}
+
+export function readTrainingState(metadata: Record<string, string>, source: string): TrainingState {
+  const raw = metadata[META_STATE];
+  if (!raw) throw new Error(`${source} has no training state (it was not written by focusclip train); it can initialise a model but not resume a run.`);
+  return JSON.parse(raw) as TrainingState;
+}

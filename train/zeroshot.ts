@@ -1,0 +1,55 @@
+// Glue between the trainer's world and the evaluator's contracts (eval/types.ts): our model seen as
+// a ZeroShotModel (image and text towers only, as at inference), and the synthetic held-out sets
+// seen as EvalDatasets.
+
+import type { Engine } from '../engine/engine.js';
+import type { FocusClipModel } from '../model/focusclip.js';
+import type { WordPieceTokenizer } from '../model/tokenizer.js';
+import type { EvalDataset, Task, ZeroShotModel } from '../eval/types.js';
+import type { EvalSet } from '../data/synthetic/generate.js';
+
+export function asZeroShotModel(e: Engine, model: FocusClipModel, tokenizer: WordPieceTokenizer, name?: string): ZeroShotModel {
+  const S = model.config.vision.imageSize;
+  const L = model.config.text.contextLength;
+  return {
+    name,
+    imageSize: S,
+    embedDim: model.config.embedDim,
+    async encodeImages(pixels, n, size) {
+      if (size !== S) throw new Error(`encodeImages: the model takes ${S}px images, got ${size}px.`);
+      const z = e.scope(() => e.noGrad(() => model.encodeImage(e.tensor(pixels, [n, 3, S, S]))));
+      try {
+        return (await z.toArray()) as Float32Array;
+      } finally {
+        z.dispose();
+      }
+    },
+    async encodeTexts(texts) {
+      const enc = tokenizer.encode(texts, L);
+      const z = e.scope(() => e.noGrad(() => model.encodeText(e.tensor(enc.ids, [texts.length, L]), e.tensor(enc.mask, [texts.length, L]))));
+      try {
+        return (await z.toArray()) as Float32Array;
+      } finally {
+        z.dispose();
+      }
+    },
+  };
+}
+
+const TASK_OF: Record<string, Task> = { activity: 'activity', age: 'age' };
+
+/** A synthetic held-out set as the evaluator's dataset (names like 'synthetic-age'). */
+export function syntheticEvalDataset(set: EvalSet): EvalDataset {
+  return {
+    name: `synthetic-${set.task}`,
+    kind: 'synthetic',
+    task: TASK_OF[set.task] ?? 'other',
+    classes: [...set.classes],
+    // The generator's template uses `a {}`; the evaluator fixes a/an with `{a}`.
+    templates: [set.template.replace(/\ba \{\}/, '{a} {}')],
+    promptNames: [...set.classes],
+    items: set.items.map((it, i) => ({ id: `${set.task}-${i}`, label: it.label, load: () => it.image })),
+    size: set.items.length,
+    notes: set.heldOut.length ? [`classes never named in training captions: ${set.heldOut.join(', ')}`] : undefined,
+  };
+}
