@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useEngine } from '../test/helpers.js';
-import { readImage, writePng } from '../data/image-node.js';
+import { encodeJpeg, readImage, writePng } from '../data/image-node.js';
 import { J } from '../data/mpii.js';
 import { heatmapRef, sourceToTarget } from '../data/heatmap-ref.js';
 import { heatmapCommand, outputNames } from './heatmap.js';
@@ -64,8 +64,9 @@ describe('focusclip heatmap', () => {
     const people = record.people.map(({ kpts, kpts_vis }) => ({ kpts: kpts.map(([x, y], j) => [x, y, kpts_vis[j]]) }));
     writeFileSync(join(dir, 'people.json'), JSON.stringify(people));
     writeFileSync(join(dir, 'records.jsonl'), [{ image: 'missing.png', people: [] }, record].map((x) => JSON.stringify(x)).join('\n'));
+    writeFileSync(join(dir, 'photo.jpg'), encodeJpeg(sample.image));
     for (const mode of ['axis', 'oriented', 'person']) {
-      const a = await heatmapCommand(E(), { image: join(dir, 'photo.png'), keypoints: join(dir, 'people.json'), out: join(dir, `list-${mode}`), size: 64, mode });
+      const a = await heatmapCommand(E(), { image: join(dir, mode === 'axis' ? 'photo.jpg' : 'photo.png'), keypoints: join(dir, 'people.json'), out: join(dir, `list-${mode}`), size: 64, mode });
       expect(a.files.heatmap).toBe(join(dir, `list-${mode}-heatmap.png`));
       expect(a.coverage).toBeGreaterThan(0.03);
     }

@@ -12,10 +12,10 @@
 // against a 1-pixel semi-axis is a 1e-4 error in the heatmap. So each part keeps an anchor (its first
 // visible joint) split into an integer and a fraction, the pixel-to-anchor distance is formed from
 // exact integer products, (2i + 1) srcW - (2 floor(ax) + 1) W, and only then scaled, and the part's
-// shape lives in offsets from the anchor. (Measured: the naive form misses the reference by 1.4e-4 on
-// 1-pixel parts at x ~ 3500; this one stays under 1e-5.) All of this is exact while |coordinate| * W and srcW * W stay
-// below 2^23 (e.g. 224-pixel heatmaps of images and coordinates up to ~18000 px) and degrades
-// gracefully beyond.
+// shape lives in offsets from the anchor. Measured: the naive form misses the reference by 1.4e-4 on
+// 1-pixel parts at x ~ 3500; this one stays under 1e-5. The products are exact while |coordinate| * W
+// and srcW * W stay below 2^23 (for 224-pixel heatmaps: images and coordinates up to ~37000 px);
+// beyond that, accuracy degrades gradually rather than failing.
 //
 // Bad input: the packer rejects non-finite visible coordinates with an error naming sample, person and
 // joint; the kernel itself also treats non-finite coordinates or flags as invisible (bit tests, since
@@ -35,7 +35,7 @@ function partsSource(mode: HeatmapMode): string {
   const masks = parts.map((js) => `${js.reduce((m, j) => m | (1 << j), 0)}u`).join(', ');
   const oriented = mode === 'oriented';
   return /* wgsl */ `
-struct Params { count: u32, people: u32, width: u32, height: u32 }
+struct Params { count: u32, people: u32, width: u32, height: u32, rowStride: u32 }
 @group(0) @binding(0) var<storage, read> kpts: array<f32>;
 @group(0) @binding(1) var<storage, read> sizes: array<f32>;
 @group(0) @binding(2) var<storage, read_write> parts: array<vec4<f32>>;
@@ -51,7 +51,7 @@ fn isFinite(v: f32) -> bool { return (bitcast<u32>(v) & 0x7f800000u) != 0x7f8000
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let g = gid.x;
+  let g = gid.x + gid.y * p.rowStride;
   if (g >= p.count) { return; }
   let part = g % NPARTS;
   let person = g / NPARTS;
@@ -227,8 +227,7 @@ export function rasterizeHeatmaps(e: Engine, keypoints: Tensor, sizes: Tensor, o
   const fitted = e.empty([count * PART_VEC4S, 4]);
   const pk = e.kernel(`heatmap_parts_${mode}`, partsSource(mode));
   const [gx, gy] = e.grid1d(Math.ceil(count / 64));
-  if (gy !== 1) throw new Error(`heatmap: ${count} parts is too many for one launch; split the batch.`);
-  e.dispatch(pk, { bind: { kpts: keypoints, sizes, parts: fitted }, params: { count, people, width, height }, workgroups: [gx, 1] });
+  e.dispatch(pk, { bind: { kpts: keypoints, sizes, parts: fitted }, params: { count, people, width, height, rowStride: gx * 64 }, workgroups: [gx, gy] });
   const rk = e.kernel('heatmap_raster', rasterSource());
   e.dispatch(rk, {
     bind: { parts: fitted, sizes, out },
