@@ -1,0 +1,206 @@
+// `npm run bench -- gemm [--quick] [--runs N] [--no-peers] [--tune]`: GFLOP/s of our GEMM vs the
+// WebGPU peers (TensorFlow.js, jax-js), the naive matmul and the adapter's FMA ceiling, all in one
+// process on the same adapter, on identical inputs. Writes bench/results/gemm.json and gemm.svg.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Engine } from '../engine/engine.js';
+import { gemm, defaultVariant, shapeKey, type GemmSpec } from '../kernels/gemm.js';
+import { cachedVariant, tuneGemm } from '../kernels/gemm-tune.js';
+import { useNodeGemmCache } from '../kernels/gemm-cache-node.js';
+import { variantName } from '../kernels/gemm-wgsl.js';
+import { matmulNaive } from '../kernels/matmul-naive.js';
+import { Rng } from '../engine/rng.js';
+import { gflops, gpuBracket, timeIt } from './timing.js';
+import { barChartSvg } from './chart.js';
+import { setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
+
+interface Shape {
+  name: string;
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+const SQUARES = [128, 256, 512, 1024, 2048];
+// FocusCLIP: M = batch * tokens. Paper preset: batch 32, ViT-B/16 at 224 (197 tokens), width 768.
+// Tiny preset: 65 tokens, width 128. Weight gradients dW = X^T dY are TN GEMMs with tall K.
+const FOCUSCLIP: Shape[] = [
+  { name: 'paper qkv 6304x2304x768', M: 6304, N: 2304, K: 768 },
+  { name: 'paper mlp1 6304x3072x768', M: 6304, N: 3072, K: 768 },
+  { name: 'paper mlp2 6304x768x3072', M: 6304, N: 768, K: 3072 },
+  { name: 'paper dW 768x3072x6304 (TN)', M: 768, N: 3072, K: 6304, transA: true },
+  { name: 'tiny qkv 2080x384x128', M: 2080, N: 384, K: 128 },
+  { name: 'tiny mlp1 2080x512x128', M: 2080, N: 512, K: 128 },
+  { name: 'tiny dW 128x512x2080 (TN)', M: 128, N: 512, K: 2080, transA: true },
+];
+
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const noPeers = args.includes('--no-peers');
+  const tune = args.includes('--tune');
+  const runs = Number(argValue(args, '--runs') ?? 5);
+  const shapes: Shape[] = [
+    ...SQUARES.filter((n) => !quick || n <= 1024).map((n) => ({ name: `${n}^3`, M: n, N: n, K: n })),
+    ...(quick ? FOCUSCLIP.filter((s) => s.name.startsWith('tiny') || s.name.startsWith('paper qkv')) : FOCUSCLIP),
+  ];
+  useNodeGemmCache();
+  const e = await Engine.create();
+  const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
+  const jx = noPeers ? undefined : await setupJax().catch((err) => (console.warn(`jax-js unavailable: ${err.message}`), undefined));
+  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; timestamps: ${e.hasTimestamps}; runs: median of ${runs}`);
+
+  const ceiling = await fmaCeiling(e, runs);
+  console.log(`FMA ceiling (register-only unrolled vec4 FMA): ${ceiling.toFixed(1)} GFLOP/s`);
+
+  const rows: Record<string, unknown>[] = [];
+  for (const s of shapes) {
+    const flops = 2 * s.M * s.N * s.K;
+    const spec: GemmSpec = { M: s.M, N: s.N, K: s.K, transA: s.transA, transB: s.transB };
+    if (tune) {
+      const t = await tuneGemm(e, spec);
+      if (t.timings.length) console.log(`  tuned ${s.name}: ${t.timings.map((x) => `${x.variant} ${x.ms.toFixed(1)}ms`).join(', ')}`);
+    }
+    const variant = cachedVariant(e, shapeKey(spec)) ?? defaultVariant(e, spec);
+    const rng = new Rng(7);
+    const a = new Float32Array(s.M * s.K).map(() => rng.uniform(-1, 1));
+    const b = new Float32Array(s.K * s.N).map(() => rng.uniform(-1, 1));
+    const row: Record<string, unknown> = { shape: s.name, M: s.M, N: s.N, K: s.K, op: `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`, kernel: variantName(variant) };
+
+    const ours = await e.scope(async () => {
+      const A = e.tensor(a, [a.length]);
+      const B = e.tensor(b, [b.length]);
+      const C = e.empty([s.M * s.N]);
+      const st = await timeIt(async () => {
+        gemm(e, A, B, C, spec);
+        await e.sync();
+      }, { runs });
+      const gpuMs = await gpuBracket(e.device, () => {
+        gemm(e, A, B, C, spec);
+        e.flush();
+      });
+      let naive: number | undefined;
+      if (flops <= (quick ? 2 * 512 ** 3 : 2 * 1024 ** 3)) {
+        const nt = await timeIt(async () => {
+          matmulNaive(e, A, B, C, spec);
+          await e.sync();
+        }, { runs });
+        naive = gflops(flops, nt.medianMs);
+      }
+      return { gf: gflops(flops, st.medianMs), gpuGf: gpuMs ? gflops(flops, gpuMs) : undefined, naive };
+    });
+    row.ours = ours.gf;
+    row.oursGpuTimestamp = ours.gpuGf;
+    row.naive = ours.naive;
+    if (tf) row.tfjs = await timeTfjs(tf, a, b, s, runs);
+    if (jx) row.jax = await timeJax(jx, a, b, s, runs);
+    const best = Math.max((row.tfjs as number) ?? 0, (row.jax as number) ?? 0);
+    row.ratioVsBestPeer = best ? ours.gf / best : undefined;
+    row.ratioVsTfjs = row.tfjs ? ours.gf / (row.tfjs as number) : undefined;
+    row.ratioVsJax = row.jax ? ours.gf / (row.jax as number) : undefined;
+    row.fractionOfCeiling = ours.gf / ceiling;
+    rows.push(row);
+    const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '-');
+    console.log(
+      `${s.name.padEnd(30)} ours ${f(row.ours)} (gpu ts ${f(row.oursGpuTimestamp)})  tfjs ${f(row.tfjs)}  jax ${f(row.jax)}  naive ${f(row.naive)}  ` +
+        `x best peer ${f(row.ratioVsBestPeer)}  ceiling ${(100 * ours.gf / ceiling).toFixed(0)}%  [${row.kernel}]`,
+    );
+  }
+
+  const result = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- gemm ${args.join(' ')}`.trim(),
+    adapter: e.adapter,
+    lpNumThreads: process.env.LP_NUM_THREADS ?? null,
+    unit: 'GFLOP/s (2*M*N*K / median host time of >= 5 runs, GPU waited without busy-polling)',
+    fmaCeiling: ceiling,
+    rows,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/gemm.json', JSON.stringify(result, null, 1));
+  const series = [
+    { name: 'ours', key: 'ours' },
+    { name: 'TensorFlow.js', key: 'tfjs' },
+    { name: 'jax-js', key: 'jax' },
+    { name: 'naive', key: 'naive' },
+  ];
+  writeFileSync(
+    'bench/results/gemm.svg',
+    barChartSvg({
+      title: `fp32 GEMM on ${e.adapter.device || e.adapter.vendor} (FMA ceiling ${ceiling.toFixed(0)} GFLOP/s)`,
+      yLabel: 'GFLOP/s',
+      categories: rows.map((r) => r.shape as string),
+      series: series.map((s) => ({ name: s.name, values: rows.map((r) => r[s.key] as number | undefined) })),
+    }),
+  );
+  console.log('wrote bench/results/gemm.json and bench/results/gemm.svg');
+  e.destroy();
+}
+
+async function timeTfjs(p: TfjsPeer, a: Float32Array, b: Float32Array, s: Shape, runs: number): Promise<number> {
+  const { tf } = p;
+  const A = tf.tensor(a, s.transA ? [s.K, s.M] : [s.M, s.K]);
+  const B = tf.tensor(b, s.transB ? [s.N, s.K] : [s.K, s.N]);
+  try {
+    const st = await timeIt(async () => {
+      const C = tf.matMul(A, B, !!s.transA, !!s.transB);
+      await p.wait(C);
+      C.dispose();
+    }, { runs });
+    return gflops(2 * s.M * s.N * s.K, st.medianMs);
+  } finally {
+    A.dispose();
+    B.dispose();
+  }
+}
+
+async function timeJax(p: JaxPeer, a: Float32Array, b: Float32Array, s: Shape, runs: number): Promise<number> {
+  const { np } = p;
+  const A = np.array(a as any, { shape: s.transA ? [s.K, s.M] : [s.M, s.K] });
+  const B = np.array(b as any, { shape: s.transB ? [s.N, s.K] : [s.K, s.N] });
+  await p.wait(A);
+  await p.wait(B);
+  try {
+    const st = await timeIt(async () => {
+      const At = s.transA ? np.transpose(A.ref) : A.ref;
+      const Bt = s.transB ? np.transpose(B.ref) : B.ref;
+      const C = np.matmul(At, Bt);
+      await p.wait(C);
+      C.dispose();
+    }, { runs });
+    return gflops(2 * s.M * s.N * s.K, st.medianMs);
+  } finally {
+    A.dispose();
+    B.dispose();
+  }
+}
+
+/** The adapter's arithmetic ceiling: a register-only, unrolled vec4 FMA loop (no memory traffic). */
+export async function fmaCeiling(e: Engine, runs = 5): Promise<number> {
+  const UNROLL = 16;
+  const ACC = 8;
+  const lines = ['struct Params { iters: u32, m: f32 }', '@group(0) @binding(0) var<storage, read_write> out: array<f32>;', '@group(0) @binding(1) var<uniform> p: Params;'];
+  lines.push('@compute @workgroup_size(64)', 'fn main(@builtin(global_invocation_id) gid: vec3<u32>) {');
+  for (let j = 0; j < ACC; j++) lines.push(`  var a${j} = vec4<f32>(f32(gid.x) * 1e-7 + ${j}.0);`);
+  lines.push('  let m = vec4<f32>(p.m);', '  for (var i = 0u; i < p.iters; i++) {');
+  for (let u = 0; u < UNROLL; u++) for (let j = 0; j < ACC; j++) lines.push(`    a${j} = fma(a${j}, m, m);`);
+  lines.push('  }');
+  lines.push(`  out[gid.x] = dot(${[...Array(ACC).keys()].map((j) => `a${j}`).join(' + ')}, vec4<f32>(1.0));`, '}');
+  const k = e.kernel('fma_ceiling', lines.join('\n'));
+  const groups = 256;
+  const iters = 4096;
+  const out = e.empty([groups * 64]);
+  const flops = groups * 64 * iters * UNROLL * ACC * 4 * 2;
+  const st = await timeIt(async () => {
+    e.dispatch(k, { bind: { out }, params: { iters, m: 0.999 }, workgroups: [groups] });
+    await e.sync();
+  }, { runs });
+  out.dispose();
+  return gflops(flops, st.medianMs);
+}
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
