@@ -7,6 +7,7 @@ import { registerGenerate } from './generate.js';
 import { registerDescribe } from './describe.js';
 import { registerEval } from './eval.js';
 import { registerPrepare } from './prepare.js';
+import { registerDemo } from './demo.js';
 
 const program = new Command();
 program
@@ -15,6 +16,7 @@ program
   .version('0.1.0')
   .showHelpAfterError();
 
+registerDemo(program, runCommand);
 registerInfo(program, runCommand);
 registerGenerate(program);
 registerDescribe(program);
