@@ -11,7 +11,8 @@ import { createModel } from '../model/focusclip.js';
 import { encodeParams, META_CONFIG, META_STATE } from '../model/checkpoint.js';
 import { buildVocab } from '../model/vocab.js';
 import { WordPieceTokenizer } from '../model/tokenizer.js';
-import { loadZeroShotModel, zeroShotView } from './eval-model.js';
+import { loadZeroShotModel } from './eval-model.js';
+import { asZeroShotModel } from '../train/zeroshot.js';
 
 const getEngine = useEngine();
 const tmp = mkdtempSync(join(tmpdir(), 'focusclip-eval-model-'));
@@ -35,7 +36,7 @@ describe('loadZeroShotModel', () => {
 
     const loaded = await loadZeroShotModel(e, path);
     expect([loaded.imageSize, loaded.embedDim, loaded.name]).toEqual([16, 16, 'micro.safetensors']);
-    const direct = zeroShotView(e, model, new WordPieceTokenizer(vocab));
+    const direct = asZeroShotModel(e, model, new WordPieceTokenizer(vocab));
     const px = Float32Array.from(randArray(2 * 3 * 16 * 16, 5, 0, 1));
     const a = await loaded.encodeImages(px, 2, 16);
     const b = await direct.encodeImages(px, 2, 16);

@@ -1,42 +1,16 @@
 // Checkpoint -> ZeroShotModel for `focusclip eval`: rebuild the model from the config stored in the
 // checkpoint, load its parameters (optimizer state is ignored), and expose the two towers used at
-// inference (image and text), as eval/types.ts defines them. The WordPiece vocabulary comes from
-// the checkpoint's training state (focusclip train stores it there) or from a vocab.txt.
+// inference (image and text) through train/zeroshot.ts. The WordPiece vocabulary comes from the
+// checkpoint's training state (focusclip train stores it there) or from a vocab.txt.
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { ZeroShotModel } from '../eval/types.js';
 import { configFromMetadata, decodeCheckpoint, loadParams, META_STATE } from '../model/checkpoint.js';
-import { createModel, type FocusClipModel } from '../model/focusclip.js';
+import { createModel } from '../model/focusclip.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { WordPieceTokenizer } from '../model/tokenizer.js';
-
-/** The model's towers behind the evaluator's interface. Embeddings are returned unnormalised. */
-export function zeroShotView(e: Engine, model: FocusClipModel, tokenizer: WordPieceTokenizer, name?: string): ZeroShotModel {
-  const S = model.config.vision.imageSize;
-  const L = model.config.text.contextLength;
-  const run = async (f: () => ReturnType<FocusClipModel['encodeImage']>) => {
-    const z = e.scope(() => e.noGrad(f));
-    try {
-      return (await z.toArray()) as Float32Array;
-    } finally {
-      z.dispose();
-    }
-  };
-  return {
-    name,
-    imageSize: S,
-    embedDim: model.config.embedDim,
-    async encodeImages(pixels, n, size) {
-      if (size !== S) throw new Error(`encodeImages: the model takes ${S}px images, got ${size}px.`);
-      return run(() => model.encodeImage(e.tensor(pixels.subarray(0, n * 3 * S * S), [n, 3, S, S])));
-    },
-    async encodeTexts(texts) {
-      const enc = tokenizer.encode(texts, L);
-      return run(() => model.encodeText(e.tensor(enc.ids, [texts.length, L]), e.tensor(enc.mask, [texts.length, L])));
-    },
-  };
-}
+import { asZeroShotModel } from '../train/zeroshot.js';
 
 /** The vocabulary: `vocabPath` if given, else the `vocab` field of the checkpoint's training state. */
 function tokenizerFor(metadata: Record<string, string>, path: string, vocabPath?: string): WordPieceTokenizer {
@@ -68,5 +42,5 @@ export async function loadZeroShotModel(engine: Engine, path: string, opts: { vo
   }
   const model = createModel(engine, config, { noInit: true });
   loadParams(engine, model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source: path });
-  return zeroShotView(engine, model, tokenizer, path.split(/[\\/]/).pop());
+  return asZeroShotModel(engine, model, tokenizer, path.split(/[\\/]/).pop());
 }
