@@ -112,6 +112,9 @@ describe('kinetics400', () => {
     expect(() => openDatasets(`kinetics:${root}`)).toThrow(/folders zumba .* not in .*classes.json/);
     rmSync(join(root, 'classes.json'));
     expect(() => openDatasets(`kinetics:${root}#split=val`)).toThrow(/missing folder .*k400\/val/);
+    const nested = join(tmp, 'k400-nested');
+    put(join(nested, 'images/test/yoga/v1_000001_000011.jpg'), jpg());
+    expect(openDatasets(`kinetics:${nested}`)[0].classes).toEqual(['yoga']);
   });
 });
 

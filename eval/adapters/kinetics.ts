@@ -1,6 +1,7 @@
 // Kinetics-400 as extracted frames, one frame per test clip.
 //
-// Layout: <root>/<split>/<label>/*.jpg (one frame per clip), or <root>/<split>/<label>/<clip>/*.jpg
+// Layout: <root>/<split>/<label>/*.jpg (one frame per clip; <root>/images/<split>/... also found),
+// or <root>/<split>/<label>/<clip>/*.jpg
 // (several frames per clip: the middle one in name order is used). Labels are folder names
 // ("air drumming" or "air_drumming"). Class order: <root>/classes.json ({"classes": [...]}) when
 // present, else the sorted folder names; every folder must be a listed class.
@@ -16,7 +17,8 @@ export const KINETICS_LAYOUT =
 export function kinetics400(root: string, opts: AdapterOptions = {}): EvalDataset {
   const kind = 'kinetics400';
   const split = String(opts.split ?? 'test');
-  const dir = requirePath(kind, join(root, split), KINETICS_LAYOUT, true);
+  // The authors' extraction puts frames under <root>/images/<split>/...; accept both.
+  const dir = existsSync(join(root, split)) || !existsSync(join(root, 'images', split)) ? requirePath(kind, join(root, split), KINETICS_LAYOUT, true) : join(root, 'images', split);
   const folders = listDirs(dir);
   if (!folders.length) throw new Error(`${kind}: ${dir} has no label folders. ${KINETICS_LAYOUT}`);
   let classes = folders;
