@@ -141,6 +141,28 @@ async function runTestFile(file) {
   }
 }
 
+/** Drops a generated PNG on the zero-shot panel, as a user would, and waits for its scores. */
+async function dropImage(page) {
+  const ok = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(40, 30);
+    const g = c.getContext('2d');
+    g.fillStyle = '#c33';
+    g.fillRect(0, 0, 40, 30);
+    g.fillStyle = '#33c';
+    g.fillRect(10, 5, 20, 20);
+    const dt = new DataTransfer();
+    dt.items.add(new File([await c.convertToBlob({ type: 'image/png' })], 'dropped.png', { type: 'image/png' }));
+    document.getElementById('zeroshot').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    const t0 = performance.now();
+    while (performance.now() - t0 < 60_000) {
+      if (document.getElementById('zs-caption')?.textContent === 'dropped.png' && document.querySelectorAll('#zs-bars .bar-row').length) return true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  });
+  return { name: 'a dropped image is decoded and classified', ok };
+}
+
 /** Loads the demo page, waits for its own checks, saves a screenshot next to it. */
 async function runDemo() {
   if (!existsSync(join(OUT, 'demo.html'))) {
@@ -156,6 +178,7 @@ async function runDemo() {
     await mkdir(OUT, { recursive: true });
     const shot = join(OUT, 'demo-screenshot.png');
     await page.screenshot({ path: shot, fullPage: true });
+    if (res.zeroshot) res.checks.push(await dropImage(page));
     for (const chk of res.checks) {
       if (chk.ok) passed++;
       else failed++;

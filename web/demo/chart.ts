@@ -69,7 +69,10 @@ export function lineChartSvg(opts: { title: string; yLabel: string; xLabel: stri
   const y = (v: number) => PAD.top + plotH * (1 - v / top);
   const x = (i: number) => PAD.left + ((W - PAD.left - PAD.right) * i) / Math.max(1, n - 1);
   const out = frame(opts.title, opts.yLabel, ticks, y);
-  out.push(`<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 8}" font-size="11" text-anchor="middle">${esc(opts.xLabel)}</text>`);
+  out.push(`<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 6}" font-size="11" text-anchor="middle">${esc(opts.xLabel)}</text>`);
+  // Up to six x labels, counting from 1 (steps as people count them).
+  const every = Math.max(1, Math.ceil((n - 1) / 5));
+  for (let i = 0; i < n; i += every) out.push(`<text x="${x(i).toFixed(1)}" y="${H - PAD.bottom + 14}" font-size="10" text-anchor="middle">${i + 1}</text>`);
   for (const s of opts.series) {
     const pts = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     if (pts) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
