@@ -141,6 +141,35 @@ async function runTestFile(file) {
   }
 }
 
+/** The library bundle (dist/web/focusclip.js) as a user imports it: an op on this browser's GPU. */
+async function runLibrary() {
+  const { page, notes } = await openPage();
+  const name = 'web/index.ts bundle: import, Engine.create, an op on the GPU';
+  try {
+    await page.goto(`${base}/`); // any page of this origin: 127.0.0.1 is a secure context
+    const r = await page.evaluate(async (url) => {
+      const m = await import(url);
+      const e = await m.Engine.create();
+      try {
+        const c = e.tensor([1, 2, 3], [3]).mul(e.tensor([4, 5, 6], [3])).sum();
+        return { out: Array.from(await c.toArray()), platform: e.platform, exports: Object.keys(m).length };
+      } finally {
+        e.destroy();
+      }
+    }, `${base}/web/focusclip.js`);
+    const ok = r.out.length === 1 && r.out[0] === 32 && r.platform === 'browser';
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? mark.pass : mark.fail} ${name} ${c.dim}${JSON.stringify(r)}${c.off}`);
+  } catch (e) {
+    failed++;
+    console.log(`${mark.fail} ${name}: ${e.message.split('\n')[0]}`);
+    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
 /** Drops a generated PNG on the zero-shot panel, as a user would, and waits for its scores. */
 async function dropImage(page) {
   const ok = await page.evaluate(async () => {
@@ -202,8 +231,10 @@ async function runDemo() {
 try {
   // One page per file: a hung or crashed file cannot take the others down with it.
   for (const file of manifest.files) await runTestFile(file);
-  if (!noDemo && !grep && !fileFilters.length) await runDemo();
-  else if (demoOnly) await runDemo();
+  if ((!noDemo && !grep && !fileFilters.length) || demoOnly) {
+    await runLibrary();
+    await runDemo();
+  }
 } finally {
   await browser.close().catch(() => {});
   server.close();
