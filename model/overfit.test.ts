@@ -13,7 +13,7 @@ import { makeConfig, type ConfigOverrides } from './config.js';
 import { createModel, type Batch, type FocusClipModel } from './focusclip.js';
 
 const B = 8;
-const FOCUS_STEPS = 100;
+const FOCUS_STEPS = 150;
 const CLIP_STEPS = 100;
 const SMALL: ConfigOverrides = {
   vision: { imageSize: 32, patchSize: 8, width: 48, depth: 2, heads: 2, mlpDim: 96 },
@@ -98,6 +98,9 @@ async function train(e: Engine, over: ConfigOverrides, steps: number, lr: number
       return { loss: await res.loss.item(), terms, acc: await retrieval(res.z.image, res.z.text) };
     });
     update();
+    // One submit per step, as a trainer does: left alone, the engine records every step into one
+    // command buffer, and some hundred thousand dispatches in one buffer crash Dawn on lavapipe.
+    await e.sync();
     if (r) {
       losses.push(r.loss);
       last = r;
