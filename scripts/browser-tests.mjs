@@ -4,13 +4,14 @@
 // dist/ served on 127.0.0.1; then the demo page is loaded, screenshotted and its results checked.
 //
 // Usage: node scripts/browser-tests.mjs [file-substring or path/to/x.test.ts ...] [--grep REGEXP] [--no-demo] [--demo-only]
+//        [--build-only] (write dist/web/tests for opening web/test.html by hand, run nothing)
 //        [--require-browser] (fail instead of skipping when Chromium is missing; also env CI or FOCUSCLIP_REQUIRE_BROWSER=1)
 //   env: FOCUSCLIP_BROWSER_FILES (comma separated substrings), FOCUSCLIP_BROWSER_GREP,
 //        FOCUSCLIP_CHROMIUM (browser binary, default /usr/bin/chromium), FOCUSCLIP_BROWSER_HEADED=1
 // Prints one line per test and closes with "Browser: N passed, M failed, K skipped"; exits 1 on
 // any failure (or when nothing ran).
 
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ROOT, OUT, buildBrowserTests, buildWebPages, findTestFiles } from '../web/build-web.mjs';
@@ -34,6 +35,7 @@ const grep = option('--grep') ?? process.env.FOCUSCLIP_BROWSER_GREP;
 const noDemo = flag('--no-demo');
 const demoOnly = flag('--demo-only');
 const requireBrowser = flag('--require-browser');
+const buildOnly = flag('--build-only');
 const fileFilters = [...args, ...(process.env.FOCUSCLIP_BROWSER_FILES ?? '').split(',')].filter(Boolean);
 // A filter that names an existing *.test.ts file outside the usual folders adds that file.
 const extra = fileFilters.filter((f) => f.endsWith('.test.ts') && existsSync(f)).map((f) => relative(ROOT, resolve(f)));
@@ -59,7 +61,7 @@ export const CHROMIUM_ARGS = [
 const c = process.stdout.isTTY ? { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', off: '\x1b[0m' } : { red: '', green: '', dim: '', off: '' };
 const mark = { pass: `${c.green}✓${c.off}`, fail: `${c.red}✗${c.off}`, skip: `${c.dim}-${c.off}`, todo: `${c.dim}…${c.off}` };
 
-if (!existsSync(executablePath)) {
+if (!buildOnly && !existsSync(executablePath)) {
   // A developer box without Chromium skips the suite (like the torch golden tests without torch);
   // CI must not silently skip it.
   const required = !!(process.env.CI || process.env.FOCUSCLIP_REQUIRE_BROWSER === '1' || requireBrowser);
@@ -72,7 +74,14 @@ const t0 = Date.now();
 process.chdir(ROOT);
 await buildWebPages();
 const chosen = [...new Set([...findTestFiles().filter((f) => !fileFilters.length || fileFilters.some((w) => f.includes(w))), ...extra])];
-const manifest = demoOnly ? { files: [], skipped: [] } : await buildBrowserTests(chosen);
+// Each run bundles into its own folder (removed at the end): others may run the suite in the same
+// working tree at the same time. --build-only writes dist/web/tests for opening test.html by hand.
+const bundle = buildOnly ? 'tests' : `tests-run-${process.pid}`;
+const manifest = demoOnly ? { files: [], skipped: [] } : await buildBrowserTests(chosen, bundle);
+if (buildOnly) {
+  console.log(`built dist/web/tests (${manifest.files.length} files); serve with \`node web/serve.mjs\` and open http://127.0.0.1:8080/web/test.html`);
+  process.exit(0);
+}
 console.log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${manifest.files.length} test files for the browser, ${manifest.skipped.length} skipped`);
 for (const s of manifest.skipped) console.log(`${mark.skip} ${s.file} skipped (cannot run in a browser): ${s.reason}`);
 
@@ -122,7 +131,7 @@ async function runTestFile(file) {
     console.log(`${mark[ev.state]} ${file} > ${ev.name} ${c.dim}${ev.ms.toFixed(0)} ms${c.off}`);
     if (ev.error) console.log(`    ${ev.error.replaceAll(base + '/', '').replace(/\n/g, '\n    ')}`);
   });
-  const q = new URLSearchParams({ file });
+  const q = new URLSearchParams({ file, bundle });
   if (grep) q.set('grep', grep);
   try {
     await page.goto(`${base}/web/test.html?${q}`);
@@ -238,6 +247,7 @@ try {
 } finally {
   await browser.close().catch(() => {});
   server.close();
+  if (manifest.dir) rmSync(manifest.dir, { recursive: true, force: true });
 }
 
 const secs = ((Date.now() - t0) / 1000).toFixed(1);

@@ -94,7 +94,7 @@ const testOptions = () => ({
  * Node built-in, or uses a vitest API the shim lacks) is skipped with esbuild's reason. The rest go
  * into one split build so the engine code is shared between files and loaded once per page.
  */
-export async function buildBrowserTests(files = findTestFiles()) {
+export async function buildBrowserTests(files = findTestFiles(), outName = 'tests') {
   const skipped = [];
   const ok = [];
   for (const f of files) {
@@ -106,7 +106,8 @@ export async function buildBrowserTests(files = findTestFiles()) {
       skipped.push({ file: f, reason });
     }
   }
-  const dir = join(OUT, 'tests');
+  if (!/^[\w-]+$/.test(outName)) throw new Error(`buildBrowserTests: output name "${outName}" must be a plain folder name.`);
+  const dir = join(OUT, outName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   // Output names mirror the source paths; files from outside the repo (given on the command line) go under outside/.
@@ -116,6 +117,7 @@ export async function buildBrowserTests(files = findTestFiles()) {
   await build({ ...testOptions(), logLevel: 'warning', entryPoints, outdir: dir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
   const manifest = { files: ok, modules: Object.fromEntries(ok.map((f) => [f, `./${entryName(f)}.js`])), skipped };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  manifest.dir = dir;
   copyFileSync(join(ROOT, 'web/test.html'), join(OUT, 'test.html'));
   return manifest;
 }
