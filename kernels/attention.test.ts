@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
+import { attentionBackward, attentionForward, chooseAttentionImpl } from './attention.js';
 import type { Tensor } from '../engine/tensor.js';
 
 interface Dims {
@@ -160,9 +161,42 @@ describe('attention', () => {
         expect(relFrobenius(dq, await read(plain.qt.grad!))).toBeLessThan(5e-5);
         expect(relFrobenius(dk, await read(plain.kt.grad!))).toBeLessThan(5e-5);
         expect(relFrobenius(dv, await read(plain.vt.grad!))).toBeLessThan(5e-5);
-      });
+        // The first case of each headDim compiles its kernels: LLVM needs 10-60 s per kernel on
+        // lavapipe (Mesa's shader cache makes later runs fast).
+      }, 600_000);
     }
   }
+
+  for (const [dims, masked] of [
+    [{ B: 2, H: 2, S: 17, D: 64 }, true],
+    [{ B: 1, H: 3, S: 70, D: 20 }, false],
+  ] as const) {
+    it(`portable kernels (no subgroups): seq ${dims.S}, headDim ${dims.D}${masked ? ', masked' : ''}`, async () => {
+      const e = E();
+      const { B, H, S, D } = dims;
+      const n = B * H * S * D;
+      const [q, k, v] = [1, 2, 3].map((s) => f32(randArray(n, s * 10 + D, -2, 2)));
+      const g = f32(randArray(n, 8));
+      const mask = masked ? prefixMask(B, S) : undefined;
+      const ref = attentionRef(q, k, v, mask, dims, 0.2, g);
+      const shape = [B, H, S, D];
+      const [qt, kt, vt, gt] = [q, k, v, g].map((a) => e.tensor(toF32(a), shape));
+      const maskT = mask ? e.tensor(toF32(mask), [B, S]) : undefined;
+      const { out, saved } = attentionForward(e, qt, kt, vt, { keyMask: maskT, scale: 0.2, impl: 'portable' });
+      expect(relFrobenius(await read(out), ref.out)).toBeLessThan(2e-6);
+      const { dq, dk, dv } = attentionBackward(e, qt, kt, vt, out, gt, saved, maskT);
+      expect(relFrobenius(await read(dq), ref.dq)).toBeLessThan(2e-5);
+      expect(relFrobenius(await read(dk), ref.dk)).toBeLessThan(2e-5);
+      expect(relFrobenius(await read(dv), ref.dv)).toBeLessThan(2e-5);
+    });
+  }
+
+  it('uses the subgroup kernels on this adapter when it can (so the tests above cover them)', () => {
+    const e = E();
+    const sg = e.features.has('subgroups') && (e.device as any).adapterInfo?.subgroupMinSize === (e.device as any).adapterInfo?.subgroupMaxSize;
+    expect(chooseAttentionImpl(e, 64)).toBe(sg ? 'subgroup' : 'portable');
+    expect(chooseAttentionImpl(e, 30)).toBe('portable');
+  });
 
   it('a query whose keys are all padding outputs zeros and no NaN; custom scale', async () => {
     const e = E();

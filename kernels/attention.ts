@@ -8,9 +8,16 @@
 // rows instead of accumulating dq with atomics (WGSL has no float atomics) costs one extra q.k and
 // dO.v product per pair and keeps every result deterministic.
 //
-// Why rows per invocation: all invocations of a workgroup walk the same key (or query) at the same
-// time, so the streamed operand is read at a workgroup-uniform address (a broadcast, from cache),
-// and there are no barriers (which on lavapipe are coroutine switches).
+// Two implementations of the same three passes:
+// - 'subgroup' (where the adapter has a fixed subgroup size and headDim % 4 == 0): a workgroup is
+//   one subgroup, one row per lane; the streamed rows (keys/values, or queries in the key pass) are
+//   loaded in blocks of SG, each lane one row, and handed to every lane by subgroupBroadcast. The
+//   loops over headDim are unrolled at code generation so the row vectors stay in registers (or
+//   plain stack spills) instead of dynamically indexed private arrays. On lavapipe, where a
+//   per-lane load costs a gather with bounds checks and a broadcast is a register permute, this is
+//   2-3x faster than the portable kernels (see bench/README.md).
+// - 'portable': one row per invocation, 64 per workgroup, every lane reading the streamed row at
+//   the same address. No barriers, no subgroups; any headDim up to 256.
 //
 // Masked keys (keyMask = 0) get no weight. A query whose keys are all masked outputs zeros (where
 // plain softmax would give NaN) and receives no gradient.
@@ -18,6 +25,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
+import { fixedSubgroupSize } from './gemm.js';
 
 const WG = 64;
 /** Keys scored per block before the accumulator is rescaled once. */
@@ -196,6 +204,153 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }`;
 }
 
+const range = (n: number) => [...Array(n).keys()];
+
+/**
+ * Subgroup forward: a workgroup is exactly one subgroup of SG lanes, one query row per lane. Keys
+ * and values come in blocks of SG rows: lane l loads row j0 + l (one gather per vec4), and
+ * subgroupShuffle hands row j0 + r to every lane in turn. Only the loops over headDim are unrolled
+ * (at code generation): unrolling the SG keys of a block as well made LLVM take minutes per kernel.
+ */
+export function forwardSourceSubgroup(D: number, SG: number): string {
+  const C = range(D / 4);
+  const N = D / 4;
+  return `enable subgroups;${header(D)}
+${SG_BINDINGS_Q}
+@group(0) @binding(4) var<storage, read_write> o: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> lse: array<f32>;
+@group(0) @binding(6) var<uniform> p: Params;
+@compute @workgroup_size(${SG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let bh = wid.y;
+  let l = lid.x;
+  let maskBase = (bh / p.H) * p.S;
+  let row = wid.x * ${SG}u + l;
+  let kvb = bh * p.S * ${N}u;
+  let qb = kvb + min(row, p.S - 1u) * ${N}u;
+  ${C.map((c) => `let q${c} = q[qb + ${c}u] * p.scale; var a${c} = vec4<f32>(0.0);`).join('\n  ')}
+  var m = ${M0};
+  var lsum = 0.0;
+  for (var j0 = 0u; j0 < p.S; j0 += ${SG}u) {
+    let kj = min(j0 + l, p.S - 1u);
+    let kr = kvb + kj * ${N}u;
+    let keep = select(0.0, 1.0, p.masked == 0u || keyMask[maskBase + kj] > 0.5);
+    ${C.map((c) => `let kl${c} = k[kr + ${c}u]; let vl${c} = v[kr + ${c}u];`).join('\n    ')}
+    let n = min(${SG}u, p.S - j0);
+    for (var r = 0u; r < n; r++) {
+      let s = select(-3.4e38, ${C.map((c) => `dot(q${c}, subgroupShuffle(kl${c}, r))`).join(' + ')}, subgroupShuffle(keep, r) > 0.5);
+      let mn = max(m, s);
+      let cr = exp(m - mn);
+      let pj = exp(s - mn);
+      lsum = lsum * cr + pj;
+      ${C.map((c) => `a${c} = a${c} * cr + pj * subgroupShuffle(vl${c}, r);`).join('\n      ')}
+      m = mn;
+    }
+  }
+  if (row < p.S) {
+    let inv = select(0.0, 1.0 / lsum, lsum > 0.0);
+    ${C.map((c) => `o[qb + ${c}u] = a${c} * inv;`).join('\n    ')}
+    lse[bh * p.S + row] = select(${LSE_EMPTY}, m + log(lsum), lsum > 0.0);
+  }
+}`;
+}
+
+const SG_BINDINGS_Q = `@group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> v: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> keyMask: array<f32>;`;
+
+/** Subgroup dq pass: one query row per lane, keys in blocks of SG shuffled from the lane that loaded them. */
+export function backwardQuerySourceSubgroup(D: number, SG: number): string {
+  const C = range(D / 4);
+  const N = D / 4;
+  return `enable subgroups;${header(D)}
+${SG_BINDINGS_Q}
+@group(0) @binding(4) var<storage, read> o: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> lse: array<f32>;
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> dq: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(9) var<uniform> p: Params;
+@compute @workgroup_size(${SG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let bh = wid.y;
+  let l = lid.x;
+  let maskBase = (bh / p.H) * p.S;
+  let row = wid.x * ${SG}u + l;
+  let rc = min(row, p.S - 1u);
+  let kvb = bh * p.S * ${N}u;
+  let qb = kvb + rc * ${N}u;
+  var di = 0.0;
+  ${C.map((c) => `let q${c} = q[qb + ${c}u] * p.scale; let g${c} = dout[qb + ${c}u]; di += dot(g${c}, o[qb + ${c}u]); var a${c} = vec4<f32>(0.0);`).join('\n  ')}
+  let li = lse[bh * p.S + rc];
+  for (var j0 = 0u; j0 < p.S; j0 += ${SG}u) {
+    let kj = min(j0 + l, p.S - 1u);
+    let kr = kvb + kj * ${N}u;
+    let keep = select(0.0, 1.0, p.masked == 0u || keyMask[maskBase + kj] > 0.5);
+    ${C.map((c) => `let kl${c} = k[kr + ${c}u]; let vl${c} = v[kr + ${c}u];`).join('\n    ')}
+    let n = min(${SG}u, p.S - j0);
+    for (var r = 0u; r < n; r++) {
+      ${C.map((c) => `let kc${c} = subgroupShuffle(kl${c}, r);`).join('\n      ')}
+      let s = ${C.map((c) => `dot(q${c}, kc${c})`).join(' + ')};
+      let dp = ${C.map((c) => `dot(g${c}, subgroupShuffle(vl${c}, r))`).join(' + ')};
+      let ds = subgroupShuffle(keep, r) * exp(s - li) * (dp - di);
+      ${C.map((c) => `a${c} += ds * kc${c};`).join('\n      ')}
+    }
+  }
+  if (row < p.S) {
+    ${C.map((c) => `dq[qb + ${c}u] = a${c} * p.scale;`).join('\n    ')}
+    delta[bh * p.S + row] = di;
+  }
+}`;
+}
+
+/** Subgroup dk/dv pass: one key row per lane, queries (q, dO, LSE, delta) in blocks of SG. */
+export function backwardKeySourceSubgroup(D: number, SG: number): string {
+  const C = range(D / 4);
+  const N = D / 4;
+  return `enable subgroups;${header(D)}
+${SG_BINDINGS_Q}
+@group(0) @binding(4) var<storage, read> lse: array<f32>;
+@group(0) @binding(5) var<storage, read> delta: array<f32>;
+@group(0) @binding(6) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> dk: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> dv: array<vec4<f32>>;
+@group(0) @binding(9) var<uniform> p: Params;
+@compute @workgroup_size(${SG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let bh = wid.y;
+  let l = lid.x;
+  let maskBase = (bh / p.H) * p.S;
+  let row = wid.x * ${SG}u + l;
+  let rc = min(row, p.S - 1u);
+  let kvb = bh * p.S * ${N}u;
+  let kb = kvb + rc * ${N}u;
+  // A masked key gets weight 0 from every query: its gradients are zero.
+  let live = select(0.0, 1.0, p.masked == 0u || keyMask[maskBase + rc] > 0.5);
+  ${C.map((c) => `let k${c} = k[kb + ${c}u] * p.scale; let v${c} = v[kb + ${c}u]; var gk${c} = vec4<f32>(0.0); var gv${c} = vec4<f32>(0.0);`).join('\n  ')}
+  for (var i0 = 0u; i0 < p.S; i0 += ${SG}u) {
+    let qi = min(i0 + l, p.S - 1u);
+    let qr = kvb + qi * ${N}u;
+    let ll = lse[bh * p.S + qi];
+    let dl = delta[bh * p.S + qi];
+    ${C.map((c) => `let ql${c} = q[qr + ${c}u]; let gl${c} = dout[qr + ${c}u];`).join('\n    ')}
+    let n = min(${SG}u, p.S - i0);
+    for (var r = 0u; r < n; r++) {
+      ${C.map((c) => `let qc${c} = subgroupShuffle(ql${c}, r); let gc${c} = subgroupShuffle(gl${c}, r);`).join('\n      ')}
+      let s = ${C.map((c) => `dot(k${c}, qc${c})`).join(' + ')};
+      let dp = ${C.map((c) => `dot(v${c}, gc${c})`).join(' + ')};
+      let pij = live * exp(s - subgroupShuffle(ll, r));
+      let ds = pij * (dp - subgroupShuffle(dl, r)) * p.scale;
+      ${C.map((c) => `gv${c} += pij * gc${c}; gk${c} += ds * qc${c};`).join('\n      ')}
+    }
+  }
+  if (row < p.S) {
+    ${C.map((c) => `dk[kb + ${c}u] = gk${c}; dv[kb + ${c}u] = gv${c};`).join('\n    ')}
+  }
+}`;
+}
+
 export interface AttentionSaved {
   B: number;
   H: number;
@@ -204,6 +359,7 @@ export interface AttentionSaved {
   scale: number;
   /** [B, H, S] logsumexp of each query's scaled scores. */
   lse: Tensor;
+  impl: AttentionImpl;
 }
 
 function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, limit: number): [number, number, number, number] {
@@ -224,19 +380,50 @@ function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefine
   return [B, H, S, D];
 }
 
-export function attentionForward(e: Engine, q: Tensor, k: Tensor, v: Tensor, opts: { keyMask?: Tensor; scale?: number }): { out: Tensor; saved: AttentionSaved } {
+export type AttentionImpl = 'subgroup' | 'portable';
+
+/** Subgroup kernels where a workgroup of SG invocations is exactly one subgroup and D % 4 == 0. */
+export function chooseAttentionImpl(e: Engine, D: number): AttentionImpl {
+  return fixedSubgroupSize(e) && D % 4 === 0 ? 'subgroup' : 'portable';
+}
+
+interface Launch {
+  kernel: ReturnType<Engine['kernel']>;
+  rowsPerGroup: number;
+}
+
+function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv', D: number, impl: AttentionImpl): Launch {
+  if (impl === 'subgroup') {
+    const SG = fixedSubgroupSize(e);
+    if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
+    const src = which === 'fwd' ? forwardSourceSubgroup(D, SG) : which === 'bwd_q' ? backwardQuerySourceSubgroup(D, SG) : backwardKeySourceSubgroup(D, SG);
+    return { kernel: e.kernel(`attention_${which}_sg${SG}_d${D}`, src), rowsPerGroup: SG };
+  }
+  const src = which === 'fwd' ? forwardSource(D) : which === 'bwd_q' ? backwardQuerySource(D) : backwardKeySource(D);
+  return { kernel: e.kernel(`attention_${which}_d${D}`, src), rowsPerGroup: WG };
+}
+
+export function attentionForward(
+  e: Engine,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: { keyMask?: Tensor; scale?: number; impl?: AttentionImpl },
+): { out: Tensor; saved: AttentionSaved } {
   const [B, H, S, D] = checkInputs(q, k, v, opts.keyMask, e.limits.maxComputeWorkgroupsPerDimension);
   const scale = opts.scale ?? 1 / Math.sqrt(D);
+  const impl = opts.impl ?? chooseAttentionImpl(e, D);
   const out = e.empty(q.shape);
   const lse = e.empty([B, H, S]);
   const mask = opts.keyMask ?? e.empty([1]);
-  e.dispatch(e.kernel(`attention_fwd_d${D}`, forwardSource(D)), {
+  const { kernel, rowsPerGroup } = launchFor(e, 'fwd', D, impl);
+  e.dispatch(kernel, {
     bind: { q, k, v, keyMask: mask, o: out, lse },
     params: { S, H, scale, masked: opts.keyMask ? 1 : 0 },
-    workgroups: [Math.ceil(S / WG), B * H],
+    workgroups: [Math.ceil(S / rowsPerGroup), B * H],
   });
   if (!opts.keyMask) mask.dispose();
-  return { out, saved: { B, H, S, D, scale, lse } };
+  return { out, saved: { B, H, S, D, scale, lse, impl } };
 }
 
 export function attentionBackward(
@@ -249,16 +436,17 @@ export function attentionBackward(
   s: AttentionSaved,
   keyMask: Tensor | undefined,
 ): { dq: Tensor; dk: Tensor; dv: Tensor } {
-  const { B, H, S, D, scale, lse } = s;
+  const { B, H, S, D, scale, lse, impl } = s;
   const dq = e.empty(q.shape);
   const dk = e.empty(q.shape);
   const dv = e.empty(q.shape);
   const delta = e.empty([B, H, S]);
   const mask = keyMask ?? e.empty([1]);
   const params = { S, H, scale, masked: keyMask ? 1 : 0 };
-  const workgroups = [Math.ceil(S / WG), B * H] as const;
-  e.dispatch(e.kernel(`attention_bwd_q_d${D}`, backwardQuerySource(D)), { bind: { q, k, v, keyMask: mask, o: out, lse, dout, dq, delta }, params, workgroups });
-  e.dispatch(e.kernel(`attention_bwd_kv_d${D}`, backwardKeySource(D)), { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv }, params, workgroups });
+  const lq = launchFor(e, 'bwd_q', D, impl);
+  e.dispatch(lq.kernel, { bind: { q, k, v, keyMask: mask, o: out, lse, dout, dq, delta }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
+  const lkv = launchFor(e, 'bwd_kv', D, impl);
+  e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
   delta.dispose();
   if (!keyMask) mask.dispose();
   return { dq, dk, dv };
