@@ -5,4 +5,5 @@ export const suites: Record<string, () => Promise<{ run(args: string[]): Promise
   wait: () => import('./wait.js'),
   heatmap: () => import('./heatmap.js'),
   loader: () => import('./loader.js'),
+  e2e: () => import('./e2e.js'),
 };

@@ -35,10 +35,22 @@ interface UniformChunk {
   used: number;
 }
 
-/** Named kernel timings gathered while profiling (GPU timestamps when available). */
+/** Per-kernel GPU time gathered while profiling (timestamp queries around each dispatch). */
 export interface KernelTiming {
   kernel: string;
   ms: number;
+  count: number;
+}
+
+const PROFILE_QUERIES = 512; // timestamp pairs per query set; a full set forces a flush
+
+interface Profiler {
+  querySet: GPUQuerySet;
+  resolve: GPUBuffer;
+  used: number;
+  names: string[];
+  totals: Map<string, { ms: number; count: number }>;
+  pending: Promise<void>[];
 }
 
 export class Engine {
@@ -61,6 +73,7 @@ export class Engine {
   private lastKernel = '(none)';
   private destroyed = false;
   private arenaBuffers = new Set<GPUBuffer>();
+  private profiler?: Profiler;
   /** Dispatches and submits so far; cheap counters for tests and benchmarks. */
   counters = { dispatches: 0, submits: 0, readbacks: 0 };
 
@@ -134,10 +147,22 @@ export class Engine {
       }
     }
     if (!kernel.uniform && args.params && Object.keys(args.params).length) kernel.packParams(args.params, new DataView(new ArrayBuffer(0)), 0);
-    const pass = this.computePass();
+    const profiled = this.profiler && this.profiler.used < PROFILE_QUERIES ? this.profiler : undefined;
+    let pass: GPUComputePassEncoder;
+    if (profiled) {
+      // One pass per dispatch so the timestamps bracket exactly this kernel.
+      const enc = this.copyEncoder();
+      const i = profiled.used++;
+      profiled.names.push(kernel.name);
+      pass = enc.beginComputePass({ label: kernel.name, timestampWrites: { querySet: profiled.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+    } else pass = this.computePass();
     pass.setPipeline(kernel.pipeline);
     groups.forEach((entries, g) => pass.setBindGroup(g, this.device.createBindGroup({ layout: kernel.layouts[g], entries, label: kernel.name })));
     pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
+    if (profiled) {
+      pass.end();
+      if (profiled.used === PROFILE_QUERIES) this.flush();
+    }
     this.lastKernel = kernel.name;
     this.encodedCommands++;
     this.counters.dispatches++;
@@ -214,7 +239,34 @@ export class Engine {
     // Uniform bytes go in with writeBuffer, which the queue orders before this submit: every
     // dispatch of this command buffer sees its own slot.
     for (const c of this.uniformChunks) this.device.queue.writeBuffer(c.buffer, 0, c.host, 0, c.used);
+    const prof = this.profiler;
+    let readTimes: GPUBuffer | undefined;
+    if (prof && prof.used) {
+      const bytes = prof.used * 16;
+      this.encoder.resolveQuerySet(prof.querySet, 0, 2 * prof.used, prof.resolve, 0);
+      readTimes = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'profile' });
+      this.encoder.copyBufferToBuffer(prof.resolve, 0, readTimes, 0, bytes);
+    }
     this.device.queue.submit([this.encoder.finish({ label: 'step' })]);
+    if (prof && readTimes) {
+      const names = prof.names;
+      const buf = readTimes;
+      prof.names = [];
+      prof.used = 0;
+      prof.pending.push(
+        waitQuietly(buf.mapAsync(GPUMapMode.READ)).then(() => {
+          const t = new BigInt64Array(buf.getMappedRange());
+          names.forEach((n, i) => {
+            const cur = prof.totals.get(n) ?? { ms: 0, count: 0 };
+            cur.ms += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
+            cur.count++;
+            prof.totals.set(n, cur);
+          });
+          buf.unmap();
+          buf.destroy();
+        }),
+      );
+    }
     this.uniformFree.push(...this.uniformChunks);
     this.uniformChunks = [];
     this.encoder = undefined;
@@ -465,6 +517,35 @@ export class Engine {
 
   backward(loss: Tensor, seed?: Tensor): void {
     runBackward(this, loss, seed);
+  }
+
+  // ---------------------------------------------------------------- profiling
+
+  /** Time every dispatch on the GPU (timestamp queries) until stopProfiling(); slows dispatching. */
+  startProfiling(): void {
+    if (!this.hasTimestamps) throw new Error(`This adapter (${this.adapter.description || this.adapter.vendor}) has no 'timestamp-query' feature; time whole steps on the host instead.`);
+    if (this.profiler) return;
+    this.flush();
+    this.profiler = {
+      querySet: this.device.createQuerySet({ type: 'timestamp', count: 2 * PROFILE_QUERIES, label: 'profile' }),
+      resolve: this.device.createBuffer({ size: PROFILE_QUERIES * 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'profile-resolve' }),
+      used: 0,
+      names: [],
+      totals: new Map(),
+      pending: [],
+    };
+  }
+
+  /** Stop profiling; per-kernel GPU time, largest first. */
+  async stopProfiling(): Promise<KernelTiming[]> {
+    const prof = this.profiler;
+    if (!prof) return [];
+    this.flush();
+    this.profiler = undefined;
+    await Promise.all(prof.pending);
+    prof.querySet.destroy();
+    prof.resolve.destroy();
+    return [...prof.totals].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
   }
 
   // ---------------------------------------------------------------- lifetime
