@@ -35,7 +35,7 @@ describe('model configs', () => {
     } catch (e) {
       msg = (e as Error).message;
     }
-    expect(msg).toContain('vision.imageSize 60 is not a multiple of vision.patchSize 8');
+    expect(msg).toContain('vision.imageSize 60 is not a multiple of vision.patchSize 16');
     expect(msg).toContain('vision.width 128 is not divisible by vision.heads 3');
     expect(msg).toContain('text.pooling "max"');
     expect(() => makeConfig('tiny', { kind: 'clip', loss: 'focus3' })).toThrow(/needs kind "focusclip"/);

@@ -69,14 +69,16 @@ const BASE = {
   logitScaleInit: Math.log(1 / 0.07),
 };
 
-// `tiny` was sized from a measured training step on the 2-core lavapipe machine (docs/model.md):
-// it has to train for a few thousand steps in minutes. Its vocabulary is built from the captions,
-// so vocabSize is replaced by the built vocab's size at training time.
+// `tiny` was sized from measured FocusCLIP training steps (forward + backward, both image views)
+// on the shared 2-core lavapipe machine, batch 32 (docs/model.md has the table): 64 px with 8 px
+// patches (65 tokens) took ~6 s a step, 16 px patches (17 tokens) ~3.3 s; sequence length is what
+// costs, so tiny uses 16 px patches. Its vocabulary is built from the captions, so vocabSize is
+// replaced by the built vocab's size at training time.
 export const PRESETS: Record<string, ModelConfig> = {
   tiny: {
     preset: 'tiny',
     kind: 'focusclip',
-    vision: { imageSize: 64, patchSize: 8, channels: 3, width: 128, depth: 4, heads: 4, mlpDim: 512, lnEps: 1e-6 },
+    vision: { imageSize: 64, patchSize: 16, channels: 3, width: 128, depth: 4, heads: 4, mlpDim: 512, lnEps: 1e-6 },
     text: { vocabSize: 2048, contextLength: 48, width: 128, depth: 3, heads: 4, ffnDim: 512, lnEps: 1e-12, typeVocabSize: 2, pooling: 'mean-all' },
     embedDim: 128,
     ...BASE,
