@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { RunCommand } from './run.js';
 import { fmtBytes } from '../engine/memory.js';
+import { makeConfig } from '../model/config.js';
+import { summarizeModel } from '../model/summary.js';
 
 /** The limits and features a FocusCLIP user should see first. */
 const KEY_LIMITS = [
@@ -25,7 +27,14 @@ export function registerInfo(program: Command, run: RunCommand) {
     .description('show the WebGPU adapter, its limits and the features FocusCLIP uses')
     .option('--json', 'machine-readable output')
     .option('--dawn <options>', 'Dawn options for create(), e.g. "backend=vulkan adapter=llvmpipe" (also FOCUSCLIP_DAWN)')
-    .action(async (opts: { json?: boolean; dawn?: string }) => {
+    .option('--model <preset>', 'instead: the parameter counts of a model preset (tiny, small, paper; no GPU needed)')
+    .option('--clip', 'with --model: the CLIP variant (no heatmap branch)')
+    .action(async (opts: { json?: boolean; dawn?: string; model?: string; clip?: boolean }) => {
+      if (opts.model) {
+        const s = summarizeModel(makeConfig(opts.model, opts.clip ? { kind: 'clip' } : {}));
+        console.log(opts.json ? JSON.stringify({ preset: s.preset, kind: s.kind, parameters: s.counts }, null, 2) : s.lines.join('\n'));
+        return;
+      }
       const dawnOptions = opts.dawn ? opts.dawn.split(/[\s,;]+/).filter(Boolean) : undefined;
       await run(
         async (engine) => {
