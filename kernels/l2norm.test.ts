@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forceRowLanes, ROW_WG } from './row-reduce.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 function l2Ref(x: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
@@ -32,6 +33,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('l2normalize', () => {
   const E = useEngine();
+  afterEach(() => forceRowLanes(undefined));
 
   it('the float64 gradient matches finite differences', () => {
     const [R, D] = [3, 5];
@@ -41,6 +43,7 @@ describe('l2normalize', () => {
     assertClose(l2GradRef(x, g, R, D, 1e-12), fd, { rtol: 1e-6, atol: 1e-9 });
   });
 
+  for (const lanes of [1, ROW_WG] as const)
   for (const [R, D, mag] of [
     [1, 1, 1],
     [7, 17, 1],
@@ -48,8 +51,9 @@ describe('l2normalize', () => {
     [5, 768, 1e20],
     [2, 512, 1],
   ] as const) {
-    it(`forward and backward, rows ${R}, width ${D}, magnitude ${mag}`, async () => {
+    it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${D}, magnitude ${mag}`, async () => {
       const e = E();
+      forceRowLanes(lanes);
       const x = f32(randArray(R * D, R + D, -mag, mag));
       const g = f32(randArray(R * D, 3));
       const xt = e.tensor(toF32(x), [R, D], { requiresGrad: true });

@@ -4,57 +4,51 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { ROW_WG, rowReduceWgsl } from './row-reduce.js';
+import { rowGrid, rowLanes, rowPrelude } from './row-reduce.js';
 
-const WG = ROW_WG;
-
-const FORWARD = /* wgsl */ `
+const FORWARD = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
 struct Params { rows: u32, D: u32, gridX: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read_write> norms: array<f32>;
 @group(0) @binding(3) var<uniform> p: Params;
-${rowReduceWgsl(WG)}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.x + wid.y * p.gridX;
+${r.decls}
+${r.signature} {
+  ${r.ids}
   if (row >= p.rows) { return; }
-  let t = lid.x;
   let base = row * p.D;
   // Scale by the row's max |x| first so that squares neither overflow nor underflow in f32.
   var a = 0.0;
-  for (var j = t; j < p.D; j += ${WG}u) { a = max(a, abs(x[base + j])); }
+  for (var j = t; j < p.D; j += LANES) { a = max(a, abs(x[base + j])); }
   a = wgMax(a, t);
   let inva = select(0.0, 1.0 / a, a > 0.0);
   var s = 0.0;
-  for (var j = t; j < p.D; j += ${WG}u) { let v = x[base + j] * inva; s += v * v; }
+  for (var j = t; j < p.D; j += LANES) { let v = x[base + j] * inva; s += v * v; }
   let norm = a * sqrt(wgSum(s, t));
   let inv = 1.0 / max(norm, p.eps);
-  for (var j = t; j < p.D; j += ${WG}u) { y[base + j] = x[base + j] * inv; }
+  for (var j = t; j < p.D; j += LANES) { y[base + j] = x[base + j] * inv; }
   if (t == 0u) { norms[row] = norm; }
 }`;
 
-const BACKWARD = /* wgsl */ `
+const BACKWARD = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
 struct Params { rows: u32, D: u32, gridX: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read> y: array<f32>;
 @group(0) @binding(1) var<storage, read> norms: array<f32>;
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
-${rowReduceWgsl(WG)}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.x + wid.y * p.gridX;
+${r.decls}
+${r.signature} {
+  ${r.ids}
   if (row >= p.rows) { return; }
-  let t = lid.x;
   let base = row * p.D;
   var s = 0.0;
-  for (var j = t; j < p.D; j += ${WG}u) { s += g[base + j] * y[base + j]; }
+  for (var j = t; j < p.D; j += LANES) { s += g[base + j] * y[base + j]; }
   let dot = wgSum(s, t);
   let norm = norms[row];
   let clamped = norm <= p.eps;
   let inv = 1.0 / max(norm, p.eps);
-  for (var j = t; j < p.D; j += ${WG}u) {
+  for (var j = t; j < p.D; j += LANES) {
     dx[base + j] = select(g[base + j] - y[base + j] * dot, g[base + j], clamped) * inv;
   }
 }`;
@@ -65,15 +59,17 @@ export function l2normalizeForward(e: Engine, x: Tensor, eps: number): { y: Tens
   const [rows, D] = x.shape;
   const y = e.empty(x.shape);
   const norms = e.empty([rows]);
-  const [gx, gy] = e.grid1d(rows);
-  e.dispatch(e.kernel('l2normalize', FORWARD), { bind: { x, y, norms }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
+  const lanes = rowLanes(e);
+  const [gx, gy] = rowGrid(e, rows, lanes);
+  e.dispatch(e.kernel(`l2normalize_l${lanes}`, FORWARD(rowPrelude(lanes))), { bind: { x, y, norms }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
   return { y, norms };
 }
 
 export function l2normalizeBackward(e: Engine, y: Tensor, norms: Tensor, g: Tensor, eps: number): Tensor {
   const [rows, D] = y.shape;
   const dx = e.empty(y.shape);
-  const [gx, gy] = e.grid1d(rows);
-  e.dispatch(e.kernel('l2normalize_backward', BACKWARD), { bind: { y, norms, g, dx }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
+  const lanes = rowLanes(e);
+  const [gx, gy] = rowGrid(e, rows, lanes);
+  e.dispatch(e.kernel(`l2normalize_backward_l${lanes}`, BACKWARD(rowPrelude(lanes))), { bind: { y, norms, g, dx }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
   return dx;
 }

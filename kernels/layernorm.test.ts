@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forceRowLanes, ROW_WG } from './row-reduce.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
@@ -49,6 +50,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('layerNorm', () => {
   const E = useEngine();
+  afterEach(() => forceRowLanes(undefined));
 
   it('the analytic float64 gradient matches finite differences', () => {
     const [R, D, eps] = [3, 17, 1e-6];
@@ -63,6 +65,7 @@ describe('layerNorm', () => {
     assertClose(ref.db, numericGrad((a) => loss(x, w, a), b), { rtol: 1e-6, atol: 1e-8, what: 'db' });
   });
 
+  for (const lanes of [1, ROW_WG] as const)
   for (const [R, D, eps] of [
     [1, 1, 1e-6],
     [7, 17, 1e-6],
@@ -70,8 +73,9 @@ describe('layerNorm', () => {
     [5, 768, 1e-12],
     [130, 33, 1e-5],
   ] as const) {
-    it(`forward and backward, rows ${R}, width ${D}, eps ${eps}`, async () => {
+    it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${D}, eps ${eps}`, async () => {
       const e = E();
+      forceRowLanes(lanes);
       // An offset mean and a spread of scales per row: the variance pass must not cancel.
       const x = f32(randArray(R * D, 10 + D, -1, 1).map((v, i) => 3 + v * (1 + (i % 5))));
       const w = f32(randArray(D, 11, 0.5, 1.5));

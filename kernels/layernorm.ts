@@ -5,14 +5,13 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { ROW_WG, rowReduceWgsl } from './row-reduce.js';
+import { rowGrid as rowGridFor, rowLanes, rowPrelude } from './row-reduce.js';
 
-const WG = ROW_WG;
 /** Rows summed by one invocation in the first pass of the dweight/dbias reduction. */
 const CHUNK = 64;
 const COL_WG = 64;
 
-const FORWARD = /* wgsl */ `
+const FORWARD = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
 struct Params { rows: u32, D: u32, gridX: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -20,25 +19,23 @@ struct Params { rows: u32, D: u32, gridX: u32, eps: f32 }
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
-${rowReduceWgsl(WG)}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.x + wid.y * p.gridX;
+${r.decls}
+${r.signature} {
+  ${r.ids}
   if (row >= p.rows) { return; }
-  let t = lid.x;
   let base = row * p.D;
   var s = 0.0;
-  for (var j = t; j < p.D; j += ${WG}u) { s += x[base + j]; }
+  for (var j = t; j < p.D; j += LANES) { s += x[base + j]; }
   let mean = wgSum(s, t) / f32(p.D);
   // Second pass over (x - mean): no cancellation when |mean| >> std.
   var q = 0.0;
-  for (var j = t; j < p.D; j += ${WG}u) { let d = x[base + j] - mean; q += d * d; }
+  for (var j = t; j < p.D; j += LANES) { let d = x[base + j] - mean; q += d * d; }
   let rstd = inverseSqrt(wgSum(q, t) / f32(p.D) + p.eps);
-  for (var j = t; j < p.D; j += ${WG}u) { y[base + j] = (x[base + j] - mean) * rstd * w[j] + b[j]; }
+  for (var j = t; j < p.D; j += LANES) { y[base + j] = (x[base + j] - mean) * rstd * w[j] + b[j]; }
   if (t == 0u) { stats[2u * row] = mean; stats[2u * row + 1u] = rstd; }
 }`;
 
-const BACKWARD_DX = /* wgsl */ `
+const BACKWARD_DX = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
 struct Params { rows: u32, D: u32, gridX: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -46,18 +43,16 @@ struct Params { rows: u32, D: u32, gridX: u32 }
 @group(0) @binding(3) var<storage, read> g: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
-${rowReduceWgsl(WG)}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.x + wid.y * p.gridX;
+${r.decls}
+${r.signature} {
+  ${r.ids}
   if (row >= p.rows) { return; }
-  let t = lid.x;
   let base = row * p.D;
   let mean = stats[2u * row];
   let rstd = stats[2u * row + 1u];
   var sa = 0.0;
   var sb = 0.0;
-  for (var j = t; j < p.D; j += ${WG}u) {
+  for (var j = t; j < p.D; j += LANES) {
     let xh = (x[base + j] - mean) * rstd;
     let dxh = g[base + j] * w[j];
     sa += dxh;
@@ -65,7 +60,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   let a = wgSum(sa, t) / f32(p.D);
   let bb = wgSum(sb, t) / f32(p.D);
-  for (var j = t; j < p.D; j += ${WG}u) {
+  for (var j = t; j < p.D; j += LANES) {
     let xh = (x[base + j] - mean) * rstd;
     dx[base + j] = rstd * (g[base + j] * w[j] - a - xh * bb);
   }
@@ -122,9 +117,6 @@ export interface LayerNormSaved {
   stats: Tensor;
 }
 
-function rowGrid(e: Engine, rows: number): [number, number] {
-  return e.grid1d(rows);
-}
 
 export function layerNormForward(e: Engine, x: Tensor, weight: Tensor, bias: Tensor, eps: number): { y: Tensor; saved: LayerNormSaved } {
   const D = x.shape[x.rank - 1];
@@ -136,15 +128,17 @@ export function layerNormForward(e: Engine, x: Tensor, weight: Tensor, bias: Ten
   const rows = D ? x.size / D : 0;
   const y = e.empty(x.shape);
   const stats = e.empty([rows, 2]);
-  const [gx, gy] = rowGrid(e, rows);
-  e.dispatch(e.kernel('layernorm', FORWARD), { bind: { x, w: weight, b: bias, y, stats }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
+  const lanes = rowLanes(e);
+  const [gx, gy] = rowGridFor(e, rows, lanes);
+  e.dispatch(e.kernel(`layernorm_l${lanes}`, FORWARD(rowPrelude(lanes))), { bind: { x, w: weight, b: bias, y, stats }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
   return { y, saved: { rows, D, stats } };
 }
 
 export function layerNormBackwardInput(e: Engine, x: Tensor, weight: Tensor, s: LayerNormSaved, g: Tensor): Tensor {
   const dx = e.empty(x.shape);
-  const [gx, gy] = rowGrid(e, s.rows);
-  e.dispatch(e.kernel('layernorm_backward_dx', BACKWARD_DX), {
+  const lanes = rowLanes(e);
+  const [gx, gy] = rowGridFor(e, s.rows, lanes);
+  e.dispatch(e.kernel(`layernorm_backward_dx_l${lanes}`, BACKWARD_DX(rowPrelude(lanes))), {
     bind: { x, w: weight, stats: s.stats, g, dx },
     params: { rows: s.rows, D: s.D, gridX: gx },
     workgroups: [gx, gy],

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forceRowLanes, ROW_WG } from './row-reduce.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 /** float64 mean loss and its gradient; ex[r] = -1 for no exclusion. */
@@ -23,6 +24,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('softmaxCrossEntropy', () => {
   const E = useEngine();
+  afterEach(() => forceRowLanes(undefined));
 
   it('the float64 gradient matches finite differences (with exclusion and scale)', () => {
     const [R, C, s] = [4, 6, 2.5];
@@ -40,9 +42,11 @@ describe('softmaxCrossEntropy', () => {
     { R: 7, C: 512, scale: 100, exclude: true },
     { R: 3, C: 768, scale: 1, exclude: false, lo: -30, hi: 30 },
   ];
+  for (const lanes of [1, ROW_WG] as const)
   for (const c of cases) {
-    it(`loss and gradient: rows ${c.R}, classes ${c.C}, scale ${c.scale}${c.exclude ? ', excluding a column' : ''}`, async () => {
+    it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: loss and gradient: rows ${c.R}, classes ${c.C}, scale ${c.scale}${c.exclude ? ', excluding a column' : ''}`, async () => {
       const e = E();
+      forceRowLanes(lanes);
       const { R, C } = c;
       const x = f32(randArray(R * C, R * 31 + C, c.lo ?? -1, c.hi ?? 1));
       const target = Array.from({ length: R }, (_, r) => (r * 7 + 3) % C);

@@ -9,11 +9,11 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { ROW_WG, rowReduceWgsl } from './row-reduce.js';
+import { ROW_WG, rowGrid, rowLanes, rowPrelude, rowReduceWgsl } from './row-reduce.js';
 
 const WG = ROW_WG;
 
-const FORWARD = /* wgsl */ `
+const FORWARD = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
 struct Params { rows: u32, C: u32, gridX: u32, scale: f32, gradScale: f32, writeGrad: u32, hasExclude: u32, nanBits: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> targets: array<i32>;
@@ -21,22 +21,20 @@ struct Params { rows: u32, C: u32, gridX: u32, scale: f32, gradScale: f32, write
 @group(0) @binding(3) var<storage, read_write> rowLoss: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
-${rowReduceWgsl(WG)}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.x + wid.y * p.gridX;
+${r.decls}
+${r.signature} {
+  ${r.ids}
   if (row >= p.rows) { return; }
-  let t = lid.x;
   let base = row * p.C;
   let ex = select(-1, exclude[row], p.hasExclude == 1u);
   let tg = targets[row];
   var m = -3.4e38;
-  for (var j = t; j < p.C; j += ${WG}u) {
+  for (var j = t; j < p.C; j += LANES) {
     if (i32(j) != ex) { m = max(m, p.scale * x[base + j]); }
   }
   m = wgMax(m, t);
   var s = 0.0;
-  for (var j = t; j < p.C; j += ${WG}u) {
+  for (var j = t; j < p.C; j += LANES) {
     if (i32(j) != ex) { s += exp(p.scale * x[base + j] - m); }
   }
   s = wgSum(s, t);
@@ -49,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   if (p.writeGrad == 1u) {
     let inv = 1.0 / s;
-    for (var j = t; j < p.C; j += ${WG}u) {
+    for (var j = t; j < p.C; j += LANES) {
       var v = exp(p.scale * x[base + j] - m) * inv;
       if (i32(j) == ex) { v = 0.0; }
       if (i32(j) == tg) { v -= 1.0; }
@@ -112,8 +110,9 @@ export function softmaxXentForward(
   const grad = opts.withGrad ? e.empty([R, C]) : undefined;
   // Two writable bindings may not alias, so a missing gradient gets a one-element stand-in.
   const gradOut = grad ?? e.empty([1]);
-  const [gx, gy] = e.grid1d(R);
-  e.dispatch(e.kernel('softmax_xent', FORWARD), {
+  const lanes = rowLanes(e);
+  const [gx, gy] = rowGrid(e, R, lanes);
+  e.dispatch(e.kernel(`softmax_xent_l${lanes}`, FORWARD(rowPrelude(lanes))), {
     bind: { x: logits, targets: target, exclude: opts.exclude ?? target, rowLoss, grad: gradOut },
     params: { rows: R, C, gridX: gx, scale, gradScale: scale / R, writeGrad: grad ? 1 : 0, hasExclude: opts.exclude ? 1 : 0, nanBits: 0x7fc00000 },
     workgroups: [gx, gy],

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forceRowLanes, ROW_WG } from './row-reduce.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 function softmaxRef(x: ArrayLike<number>, R: number, C: number): Float64Array {
@@ -27,6 +28,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('softmax', () => {
   const E = useEngine();
+  afterEach(() => forceRowLanes(undefined));
 
   it('the float64 gradient matches finite differences', () => {
     const [R, C] = [3, 7];
@@ -37,6 +39,7 @@ describe('softmax', () => {
     assertClose(got, fd, { rtol: 1e-6, atol: 1e-9 });
   });
 
+  for (const lanes of [1, ROW_WG] as const)
   for (const [R, C, spread] of [
     [1, 1, 1],
     [7, 17, 3],
@@ -44,8 +47,9 @@ describe('softmax', () => {
     [3, 768, 1],
     [2, 513, 1e4],
   ] as const) {
-    it(`forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async () => {
+    it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async () => {
       const e = E();
+      forceRowLanes(lanes);
       const x = f32(randArray(R * C, R + C, -spread, spread));
       const g = f32(randArray(R * C, 5));
       const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });
