@@ -46,6 +46,7 @@ describe('softmax', () => {
     [33, 129, 10],
     [3, 768, 1],
     [2, 513, 1e4],
+    [9, 512, 30],
   ] as const) {
     it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async () => {
       const e = E();
