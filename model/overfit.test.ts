@@ -86,6 +86,7 @@ async function train(e: Engine, over: ConfigOverrides, steps: number, lr: number
   const update = adam(e, m, lr);
   const losses: number[] = [];
   let last: { loss: number; terms: Record<string, number>; acc: number } | undefined;
+  let liveAfterWarmup = 0;
   for (let s = 0; s < steps; s++) {
     const observe = s === 0 || s === steps - 1;
     const r = await e.scope(async () => {
@@ -101,11 +102,14 @@ async function train(e: Engine, over: ConfigOverrides, steps: number, lr: number
     // One submit per step, as a trainer does: left alone, the engine records every step into one
     // command buffer, and some hundred thousand dispatches in one buffer crash Dawn on lavapipe.
     await e.sync();
+    if (s === 1) liveAfterWarmup = e.memory().liveBytes;
     if (r) {
       losses.push(r.loss);
       last = r;
     }
   }
+  // A step leaves nothing behind: activations and gradients of the tape are all released.
+  expect(e.memory().liveBytes).toBe(liveAfterWarmup);
   return { first: losses[0], ...last!, alpha: m.isFocus ? await m.param('focus_alpha').item() : undefined };
 }
 
