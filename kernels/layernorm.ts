@@ -11,12 +11,22 @@ import { rowGrid as rowGridFor, rowLanes, rowPrelude } from './row-reduce.js';
 const CHUNK = 64;
 const COL_WG = 64;
 
-const FORWARD = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
+/** Row kernels read vec4 when D % 4 == 0 (`vec`): a quarter of the loop iterations, which on
+ *  lavapipe carry a per-iteration exec-mask blend for every live variable. In vec mode p.D counts
+ *  vec4 elements and WIDTH = 4 recovers the element count. */
+function rowTypes(vec: boolean) {
+  const T = vec ? 'vec4<f32>' : 'f32';
+  return { T, WIDTH: vec ? 4 : 1, hsum: (e: string) => (vec ? `dot(${e}, vec4<f32>(1.0))` : e), splat: (e: string) => (vec ? `vec4<f32>(${e})` : e) };
+}
+
+function forwardSource(r: ReturnType<typeof rowPrelude>, vec: boolean): string {
+  const { T, WIDTH, hsum, splat } = rowTypes(vec);
+  return /* wgsl */ `
 struct Params { rows: u32, D: u32, gridX: u32, eps: f32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<${T}>;
+@group(0) @binding(1) var<storage, read> w: array<${T}>;
+@group(0) @binding(2) var<storage, read> b: array<${T}>;
+@group(0) @binding(3) var<storage, read_write> y: array<${T}>;
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
 ${r.decls}
@@ -24,47 +34,53 @@ ${r.signature} {
   ${r.ids}
   if (row >= p.rows) { return; }
   let base = row * p.D;
+  let count = f32(p.D * ${WIDTH}u);
   var s = 0.0;
-  for (var j = t; j < p.D; j += LANES) { s += x[base + j]; }
-  let mean = wgSum(s, t) / f32(p.D);
+  for (var j = t; j < p.D; j += LANES) { s += ${hsum('x[base + j]')}; }
+  let mean = wgSum(s, t) / count;
   // Second pass over (x - mean): no cancellation when |mean| >> std.
   var q = 0.0;
-  for (var j = t; j < p.D; j += LANES) { let d = x[base + j] - mean; q += d * d; }
-  let rstd = inverseSqrt(wgSum(q, t) / f32(p.D) + p.eps);
-  for (var j = t; j < p.D; j += LANES) { y[base + j] = (x[base + j] - mean) * rstd * w[j] + b[j]; }
+  for (var j = t; j < p.D; j += LANES) { let d = x[base + j] - ${splat('mean')}; q += ${vec ? 'dot(d, d)' : 'd * d'}; }
+  let rstd = inverseSqrt(wgSum(q, t) / count + p.eps);
+  for (var j = t; j < p.D; j += LANES) { y[base + j] = (x[base + j] - ${splat('mean')}) * rstd * w[j] + b[j]; }
   if (t == 0u) { stats[2u * row] = mean; stats[2u * row + 1u] = rstd; }
 }`;
+}
 
-const BACKWARD_DX = (r: ReturnType<typeof rowPrelude>) => /* wgsl */ `
+function backwardDxSource(r: ReturnType<typeof rowPrelude>, vec: boolean): string {
+  const { T, WIDTH, hsum, splat } = rowTypes(vec);
+  return /* wgsl */ `
 struct Params { rows: u32, D: u32, gridX: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<${T}>;
+@group(0) @binding(1) var<storage, read> w: array<${T}>;
 @group(0) @binding(2) var<storage, read> stats: array<f32>;
-@group(0) @binding(3) var<storage, read> g: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<${T}>;
+@group(0) @binding(4) var<storage, read_write> dx: array<${T}>;
 @group(0) @binding(5) var<uniform> p: Params;
 ${r.decls}
 ${r.signature} {
   ${r.ids}
   if (row >= p.rows) { return; }
   let base = row * p.D;
-  let mean = stats[2u * row];
+  let count = f32(p.D * ${WIDTH}u);
+  let mean = ${splat('stats[2u * row]')};
   let rstd = stats[2u * row + 1u];
   var sa = 0.0;
   var sb = 0.0;
   for (var j = t; j < p.D; j += LANES) {
     let xh = (x[base + j] - mean) * rstd;
     let dxh = g[base + j] * w[j];
-    sa += dxh;
-    sb += dxh * xh;
+    sa += ${hsum('dxh')};
+    sb += ${vec ? 'dot(dxh, xh)' : 'dxh * xh'};
   }
-  let a = wgSum(sa, t) / f32(p.D);
-  let bb = wgSum(sb, t) / f32(p.D);
+  let a = ${splat('wgSum(sa, t) / count')};
+  let bb = wgSum(sb, t) / count;
   for (var j = t; j < p.D; j += LANES) {
     let xh = (x[base + j] - mean) * rstd;
     dx[base + j] = rstd * (g[base + j] * w[j] - a - xh * bb);
   }
 }`;
+}
 
 const BACKWARD_PARTIAL = /* wgsl */ `
 struct Params { rows: u32, D: u32, chunks: u32 }
@@ -129,18 +145,24 @@ export function layerNormForward(e: Engine, x: Tensor, weight: Tensor, bias: Ten
   const y = e.empty(x.shape);
   const stats = e.empty([rows, 2]);
   const lanes = rowLanes(e);
+  const vec = D % 4 === 0;
   const [gx, gy] = rowGridFor(e, rows, lanes);
-  e.dispatch(e.kernel(`layernorm_l${lanes}`, FORWARD(rowPrelude(lanes))), { bind: { x, w: weight, b: bias, y, stats }, params: { rows, D, gridX: gx, eps }, workgroups: [gx, gy] });
+  e.dispatch(e.kernel(`layernorm_l${lanes}${vec ? '_v4' : ''}`, forwardSource(rowPrelude(lanes), vec)), {
+    bind: { x, w: weight, b: bias, y, stats },
+    params: { rows, D: vec ? D / 4 : D, gridX: gx, eps },
+    workgroups: [gx, gy],
+  });
   return { y, saved: { rows, D, stats } };
 }
 
 export function layerNormBackwardInput(e: Engine, x: Tensor, weight: Tensor, s: LayerNormSaved, g: Tensor): Tensor {
   const dx = e.empty(x.shape);
   const lanes = rowLanes(e);
+  const vec = s.D % 4 === 0;
   const [gx, gy] = rowGridFor(e, s.rows, lanes);
-  e.dispatch(e.kernel(`layernorm_backward_dx_l${lanes}`, BACKWARD_DX(rowPrelude(lanes))), {
+  e.dispatch(e.kernel(`layernorm_backward_dx_l${lanes}${vec ? '_v4' : ''}`, backwardDxSource(rowPrelude(lanes), vec)), {
     bind: { x, w: weight, stats: s.stats, g, dx },
-    params: { rows: s.rows, D: s.D, gridX: gx },
+    params: { rows: s.rows, D: vec ? s.D / 4 : s.D, gridX: gx },
     workgroups: [gx, gy],
   });
   return dx;
