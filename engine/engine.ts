@@ -28,6 +28,7 @@ export interface ParamSpec {
 }
 
 const UNIFORM_CHUNK = 64 * 1024;
+const MAX_COMMANDS_PER_SUBMIT = 4096;
 
 interface UniformChunk {
   buffer: GPUBuffer;
@@ -166,6 +167,9 @@ export class Engine {
     this.lastKernel = kernel.name;
     this.encodedCommands++;
     this.counters.dispatches++;
+    // A loop that never reads back would grow one command buffer without bound (hundreds of
+    // thousands of dispatches crashed Dawn on lavapipe); submitting in slices keeps queue order.
+    if (this.encodedCommands >= MAX_COMMANDS_PER_SUBMIT) this.flush();
   }
 
   /** Split a 1-D launch of `n` workgroups into x/y so it stays under maxComputeWorkgroupsPerDimension. */

@@ -59,6 +59,11 @@ export interface ModelConfig {
   alphaInit: number;
   /** InfoNCE only: initial log logit scale (CLIP: log(1 / 0.07)). */
   logitScaleInit: number;
+  /** Feed the ViT 2x - 1 instead of the [0, 1] pixels (after focusing). The paper feeds [0, 1] to
+   *  pretrained encoders; trained from scratch, [0, 1] inputs make every image embedding start out
+   *  nearly equal and the contrastive loss first collapses all embeddings to one point, costing
+   *  ~100 steps to recover (seen here and in PyTorch). The from-scratch presets centre. */
+  centerPixels: boolean;
 }
 
 const BASE = {
@@ -67,6 +72,7 @@ const BASE = {
   clampAlpha: false,
   alphaInit: 0.5,
   logitScaleInit: Math.log(1 / 0.07),
+  centerPixels: false,
 };
 
 // `tiny` was sized from measured FocusCLIP training steps (forward + backward, both image views)
@@ -82,6 +88,7 @@ export const PRESETS: Record<string, ModelConfig> = {
     text: { vocabSize: 2048, contextLength: 48, width: 128, depth: 3, heads: 4, ffnDim: 512, lnEps: 1e-12, typeVocabSize: 2, pooling: 'mean-all' },
     embedDim: 128,
     ...BASE,
+    centerPixels: true,
   },
   small: {
     preset: 'small',
@@ -90,6 +97,7 @@ export const PRESETS: Record<string, ModelConfig> = {
     text: { vocabSize: 8192, contextLength: 96, width: 256, depth: 4, heads: 8, ffnDim: 1024, lnEps: 1e-12, typeVocabSize: 2, pooling: 'mean-all' },
     embedDim: 256,
     ...BASE,
+    centerPixels: true,
   },
   paper: {
     preset: 'paper',

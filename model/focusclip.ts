@@ -103,7 +103,9 @@ export class FocusClipModel {
 
   /** Projected image embeddings [B, embedDim] (not normalised). */
   encodeImage(pixels: Tensor): Tensor {
-    const f = vitForward(this.engine, this.config.vision, this.prefixed('visual.'), pixels, this.attn);
+    const e = this.engine;
+    const x = this.config.centerPixels ? e.ops.add(e.ops.mul(pixels, 2), -1) : pixels;
+    const f = vitForward(e, this.config.vision, this.prefixed('visual.'), x, this.attn);
     return this.engine.nn.linear(f, this.param('visual_proj.weight'), this.param('visual_proj.bias'));
   }
 

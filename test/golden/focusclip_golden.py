@@ -211,6 +211,8 @@ class FocusCLIP(nn.Module):
             self.logit_scale = nn.Parameter(torch.tensor(cfg["logitScaleInit"]))
 
     def encode_image(self, x):
+        if self.cfg.get("centerPixels"):
+            x = x * 2 - 1
         return self.visual_proj(self.visual(x))
 
     def encode_text(self, ids, mask):
