@@ -212,9 +212,11 @@ const range = (n: number) => [...Array(n).keys()];
  * subgroupShuffle hands row j0 + r to every lane in turn. Only the loops over headDim are unrolled
  * (at code generation): unrolling the SG keys of a block as well made LLVM take minutes per kernel.
  */
-export function forwardSourceSubgroup(D: number, SG: number): string {
+export function forwardSourceSubgroup(D: number, SG: number, A = 1): string {
   const C = range(D / 4);
   const N = D / 4;
+  const As = range(A);
+  // Lane l owns query rows base + l + SG * a (a < A): each loaded key/value row then serves A rows.
   return `enable subgroups;${header(D)}
 ${SG_BINDINGS_Q}
 @group(0) @binding(4) var<storage, read_write> o: array<vec4<f32>>;
@@ -225,12 +227,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let bh = wid.y;
   let l = lid.x;
   let maskBase = (bh / p.H) * p.S;
-  let row = wid.x * ${SG}u + l;
   let kvb = bh * p.S * ${N}u;
-  let qb = kvb + min(row, p.S - 1u) * ${N}u;
-  ${C.map((c) => `let q${c} = q[qb + ${c}u] * p.scale; var a${c} = vec4<f32>(0.0);`).join('\n  ')}
-  var m = ${M0};
-  var lsum = 0.0;
+  ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
+  let qb${a} = kvb + min(row${a}, p.S - 1u) * ${N}u;
+  ${C.map((c) => `let q${a}_${c} = q[qb${a} + ${c}u] * p.scale; var a${a}_${c} = vec4<f32>(0.0);`).join('\n  ')}
+  var m${a} = ${M0};
+  var lsum${a} = 0.0;`).join('\n  ')}
   for (var j0 = 0u; j0 < p.S; j0 += ${SG}u) {
     let kj = min(j0 + l, p.S - 1u);
     let kr = kvb + kj * ${N}u;
@@ -238,20 +240,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     ${C.map((c) => `let kl${c} = k[kr + ${c}u]; let vl${c} = v[kr + ${c}u];`).join('\n    ')}
     let n = min(${SG}u, p.S - j0);
     for (var r = 0u; r < n; r++) {
-      let s = select(-3.4e38, ${C.map((c) => `dot(q${c}, subgroupShuffle(kl${c}, r))`).join(' + ')}, subgroupShuffle(keep, r) > 0.5);
-      let mn = max(m, s);
-      let cr = exp(m - mn);
-      let pj = exp(s - mn);
-      lsum = lsum * cr + pj;
-      ${C.map((c) => `a${c} = a${c} * cr + pj * subgroupShuffle(vl${c}, r);`).join('\n      ')}
-      m = mn;
+      let kept = subgroupShuffle(keep, r) > 0.5;
+      ${C.map((c) => `let kc${c} = subgroupShuffle(kl${c}, r); let vc${c} = subgroupShuffle(vl${c}, r);`).join('\n      ')}
+      ${As.map((a) => `{
+        let s = select(-3.4e38, ${C.map((c) => `dot(q${a}_${c}, kc${c})`).join(' + ')}, kept);
+        let mn = max(m${a}, s);
+        let cr = exp(m${a} - mn);
+        let pj = exp(s - mn);
+        lsum${a} = lsum${a} * cr + pj;
+        ${C.map((c) => `a${a}_${c} = a${a}_${c} * cr + pj * vc${c};`).join('\n        ')}
+        m${a} = mn;
+      }`).join('\n      ')}
     }
   }
-  if (row < p.S) {
-    let inv = select(0.0, 1.0 / lsum, lsum > 0.0);
-    ${C.map((c) => `o[qb + ${c}u] = a${c} * inv;`).join('\n    ')}
-    lse[bh * p.S + row] = select(${LSE_EMPTY}, m + log(lsum), lsum > 0.0);
-  }
+  ${As.map((a) => `if (row${a} < p.S) {
+    let inv = select(0.0, 1.0 / lsum${a}, lsum${a} > 0.0);
+    ${C.map((c) => `o[qb${a} + ${c}u] = a${a}_${c} * inv;`).join('\n    ')}
+    lse[bh * p.S + row${a}] = select(${LSE_EMPTY}, m${a} + log(lsum${a}), lsum${a} > 0.0);
+  }`).join('\n  ')}
 }`;
 }
 
@@ -260,10 +266,11 @@ const SG_BINDINGS_Q = `@group(0) @binding(0) var<storage, read> q: array<vec4<f3
 @group(0) @binding(2) var<storage, read> v: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> keyMask: array<f32>;`;
 
-/** Subgroup dq pass: one query row per lane, keys in blocks of SG shuffled from the lane that loaded them. */
-export function backwardQuerySourceSubgroup(D: number, SG: number): string {
+/** Subgroup dq pass: A query rows per lane, keys in blocks of SG shuffled from the lane that loaded them. */
+export function backwardQuerySourceSubgroup(D: number, SG: number, A = 1): string {
   const C = range(D / 4);
   const N = D / 4;
+  const As = range(A);
   return `enable subgroups;${header(D)}
 ${SG_BINDINGS_Q}
 @group(0) @binding(4) var<storage, read> o: array<vec4<f32>>;
@@ -277,13 +284,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let bh = wid.y;
   let l = lid.x;
   let maskBase = (bh / p.H) * p.S;
-  let row = wid.x * ${SG}u + l;
-  let rc = min(row, p.S - 1u);
   let kvb = bh * p.S * ${N}u;
-  let qb = kvb + rc * ${N}u;
-  var di = 0.0;
-  ${C.map((c) => `let q${c} = q[qb + ${c}u] * p.scale; let g${c} = dout[qb + ${c}u]; di += dot(g${c}, o[qb + ${c}u]); var a${c} = vec4<f32>(0.0);`).join('\n  ')}
-  let li = lse[bh * p.S + rc];
+  ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
+  let rc${a} = min(row${a}, p.S - 1u);
+  let qb${a} = kvb + rc${a} * ${N}u;
+  var di${a} = 0.0;
+  ${C.map((c) => `let q${a}_${c} = q[qb${a} + ${c}u] * p.scale; let g${a}_${c} = dout[qb${a} + ${c}u]; di${a} += dot(g${a}_${c}, o[qb${a} + ${c}u]); var a${a}_${c} = vec4<f32>(0.0);`).join('\n  ')}
+  let li${a} = lse[bh * p.S + rc${a}];`).join('\n  ')}
   for (var j0 = 0u; j0 < p.S; j0 += ${SG}u) {
     let kj = min(j0 + l, p.S - 1u);
     let kr = kvb + kj * ${N}u;
@@ -291,24 +298,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     ${C.map((c) => `let kl${c} = k[kr + ${c}u]; let vl${c} = v[kr + ${c}u];`).join('\n    ')}
     let n = min(${SG}u, p.S - j0);
     for (var r = 0u; r < n; r++) {
-      ${C.map((c) => `let kc${c} = subgroupShuffle(kl${c}, r);`).join('\n      ')}
-      let s = ${C.map((c) => `dot(q${c}, kc${c})`).join(' + ')};
-      let dp = ${C.map((c) => `dot(g${c}, subgroupShuffle(vl${c}, r))`).join(' + ')};
-      let ds = subgroupShuffle(keep, r) * exp(s - li) * (dp - di);
-      ${C.map((c) => `a${c} += ds * kc${c};`).join('\n      ')}
+      let kept = subgroupShuffle(keep, r);
+      ${C.map((c) => `let kc${c} = subgroupShuffle(kl${c}, r); let vc${c} = subgroupShuffle(vl${c}, r);`).join('\n      ')}
+      ${As.map((a) => `{
+        let s = ${C.map((c) => `dot(q${a}_${c}, kc${c})`).join(' + ')};
+        let dp = ${C.map((c) => `dot(g${a}_${c}, vc${c})`).join(' + ')};
+        let ds = kept * exp(s - li${a}) * (dp - di${a});
+        ${C.map((c) => `a${a}_${c} += ds * kc${c};`).join('\n        ')}
+      }`).join('\n      ')}
     }
   }
-  if (row < p.S) {
-    ${C.map((c) => `dq[qb + ${c}u] = a${c} * p.scale;`).join('\n    ')}
-    delta[bh * p.S + row] = di;
-  }
+  ${As.map((a) => `if (row${a} < p.S) {
+    ${C.map((c) => `dq[qb${a} + ${c}u] = a${a}_${c} * p.scale;`).join('\n    ')}
+    delta[bh * p.S + row${a}] = di${a};
+  }`).join('\n  ')}
 }`;
 }
 
-/** Subgroup dk/dv pass: one key row per lane, queries (q, dO, LSE, delta) in blocks of SG. */
-export function backwardKeySourceSubgroup(D: number, SG: number): string {
+/** Subgroup dk/dv pass: A key rows per lane, queries (q, dO, LSE, delta) in blocks of SG. */
+export function backwardKeySourceSubgroup(D: number, SG: number, A = 1): string {
   const C = range(D / 4);
   const N = D / 4;
+  const As = range(A);
   return `enable subgroups;${header(D)}
 ${SG_BINDINGS_Q}
 @group(0) @binding(4) var<storage, read> lse: array<f32>;
@@ -322,13 +333,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let bh = wid.y;
   let l = lid.x;
   let maskBase = (bh / p.H) * p.S;
-  let row = wid.x * ${SG}u + l;
-  let rc = min(row, p.S - 1u);
   let kvb = bh * p.S * ${N}u;
-  let kb = kvb + rc * ${N}u;
+  ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
+  let rc${a} = min(row${a}, p.S - 1u);
+  let kb${a} = kvb + rc${a} * ${N}u;
   // A masked key gets weight 0 from every query: its gradients are zero.
-  let live = select(0.0, 1.0, p.masked == 0u || keyMask[maskBase + rc] > 0.5);
-  ${C.map((c) => `let k${c} = k[kb + ${c}u] * p.scale; let v${c} = v[kb + ${c}u]; var gk${c} = vec4<f32>(0.0); var gv${c} = vec4<f32>(0.0);`).join('\n  ')}
+  let live${a} = select(0.0, 1.0, p.masked == 0u || keyMask[maskBase + rc${a}] > 0.5);
+  ${C.map((c) => `let k${a}_${c} = k[kb${a} + ${c}u] * p.scale; let v${a}_${c} = v[kb${a} + ${c}u]; var gk${a}_${c} = vec4<f32>(0.0); var gv${a}_${c} = vec4<f32>(0.0);`).join('\n  ')}`).join('\n  ')}
   for (var i0 = 0u; i0 < p.S; i0 += ${SG}u) {
     let qi = min(i0 + l, p.S - 1u);
     let qr = kvb + qi * ${N}u;
@@ -338,16 +349,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let n = min(${SG}u, p.S - i0);
     for (var r = 0u; r < n; r++) {
       ${C.map((c) => `let qc${c} = subgroupShuffle(ql${c}, r); let gc${c} = subgroupShuffle(gl${c}, r);`).join('\n      ')}
-      let s = ${C.map((c) => `dot(k${c}, qc${c})`).join(' + ')};
-      let dp = ${C.map((c) => `dot(v${c}, gc${c})`).join(' + ')};
-      let pij = live * exp(s - subgroupShuffle(ll, r));
-      let ds = pij * (dp - subgroupShuffle(dl, r)) * p.scale;
-      ${C.map((c) => `gv${c} += pij * gc${c}; gk${c} += ds * qc${c};`).join('\n      ')}
+      let lr = subgroupShuffle(ll, r);
+      let dr = subgroupShuffle(dl, r);
+      ${As.map((a) => `{
+        let s = ${C.map((c) => `dot(k${a}_${c}, qc${c})`).join(' + ')};
+        let dp = ${C.map((c) => `dot(v${a}_${c}, gc${c})`).join(' + ')};
+        let pij = live${a} * exp(s - lr);
+        let ds = pij * (dp - dr) * p.scale;
+        ${C.map((c) => `gv${a}_${c} += pij * gc${c}; gk${a}_${c} += ds * qc${c};`).join('\n        ')}
+      }`).join('\n      ')}
     }
   }
-  if (row < p.S) {
-    ${C.map((c) => `dk[kb + ${c}u] = gk${c}; dv[kb + ${c}u] = gv${c};`).join('\n    ')}
-  }
+  ${As.map((a) => `if (row${a} < p.S) {
+    ${C.map((c) => `dk[kb${a} + ${c}u] = gk${a}_${c}; dv[kb${a} + ${c}u] = gv${a}_${c};`).join('\n    ')}
+  }`).join('\n  ')}
 }`;
 }
 
@@ -392,12 +407,25 @@ interface Launch {
   rowsPerGroup: number;
 }
 
+/**
+ * Rows per lane of the subgroup kernels. Each key/value row a lane loads serves SG * A query rows,
+ * so A divides the per-lane loads (the dominant cost on lavapipe) per FLOP; the price is code size,
+ * and llvmpipe's compile time grows faster than linearly with it (forward at headDim 64 on a loaded
+ * machine: A = 1 0.2-8 s, 2 10 s, 4 23 s; A = 4 ran 1.9x faster than A = 1). Larger heads get
+ * smaller A so that no kernel takes minutes to compile.
+ */
+export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv', D: number): number {
+  if (which === 'fwd') return D <= 64 ? 4 : 2;
+  return D <= 64 ? 2 : 1;
+}
+
 function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv', D: number, impl: AttentionImpl): Launch {
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
-    const src = which === 'fwd' ? forwardSourceSubgroup(D, SG) : which === 'bwd_q' ? backwardQuerySourceSubgroup(D, SG) : backwardKeySourceSubgroup(D, SG);
-    return { kernel: e.kernel(`attention_${which}_sg${SG}_d${D}`, src), rowsPerGroup: SG };
+    const A = rowsPerLane(which, D);
+    const src = which === 'fwd' ? forwardSourceSubgroup(D, SG, A) : which === 'bwd_q' ? backwardQuerySourceSubgroup(D, SG, A) : backwardKeySourceSubgroup(D, SG, A);
+    return { kernel: e.kernel(`attention_${which}_sg${SG}x${A}_d${D}`, src), rowsPerGroup: SG * A };
   }
   const src = which === 'fwd' ? forwardSource(D) : which === 'bwd_q' ? backwardQuerySource(D) : backwardKeySource(D);
   return { kernel: e.kernel(`attention_${which}_d${D}`, src), rowsPerGroup: WG };
