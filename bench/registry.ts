@@ -6,4 +6,5 @@ export const suites: Record<string, () => Promise<{ run(args: string[]): Promise
   heatmap: () => import('./heatmap.js'),
   loader: () => import('./loader.js'),
   e2e: () => import('./e2e.js'),
+  nn: () => import('./nn.js'),
 };

@@ -1,0 +1,262 @@
+// `npm run bench -- nn [--runs N] [--no-peers]`: the fused nn kernels against TensorFlow.js WebGPU
+// and jax-js on the same adapter, same shapes, same process: attention forward (batch*heads 32,
+// seq 64, headDim 64) and backward, row softmax 4096 x 512, LayerNorm 4096 x 768. Milliseconds per
+// op (median host time, GPU waited without busy-polling), plus our process CPU time per op, which
+// on lavapipe is the work itself and does not move when other processes load the machine.
+// Writes bench/results/nn.json and nn.svg.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Engine } from '../engine/engine.js';
+import { chooseAttentionImpl } from '../kernels/attention.js';
+import { gpuBracket, timeIt } from './timing.js';
+import { barChartSvg } from './chart.js';
+import { setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
+
+interface Row {
+  op: string;
+  shape: string;
+  ours?: number;
+  oursMin?: number;
+  /** Per op, REPS ops in one submission (best of 3). */
+  oursBatched?: number;
+  oursCpuMs?: number;
+  oursGpuTimestamp?: number;
+  tfjs?: number;
+  jax?: number;
+  target?: string;
+}
+
+const ATT = { B: 2, H: 16, S: 64, D: 64 };
+const SMX = [4096, 512] as const;
+const LN = [4096, 768] as const;
+
+export async function run(args: string[]): Promise<void> {
+  const noPeers = args.includes('--no-peers');
+  const runs = Number(argValue(args, '--runs') ?? 9);
+  const e = await Engine.create();
+  const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
+  const jx = noPeers ? undefined : await setupJax().catch((err) => (console.warn(`jax-js unavailable: ${err.message}`), undefined));
+  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; attention kernels: ${chooseAttentionImpl(e, ATT.D)}; median of ${runs}`);
+
+  /** Median and min ms of one fn (recorded, submitted, waited: timed like the peers), CPU ms per
+   *  call, a GPU timestamp bracket, and the per-op time of REPS ops in one submission (no per-op
+   *  submit/wait overhead). */
+  const REPS = 10;
+  const timeOurs = async (fn: () => void) => {
+    // Warm-up (compiles the kernels) outside the CPU-time window.
+    e.scope(fn);
+    await e.sync();
+    const c0 = process.cpuUsage();
+    const t = await timeIt(async () => {
+      e.scope(fn);
+      await e.sync();
+    }, { runs, warmup: 0 });
+    const c = process.cpuUsage(c0);
+    const gpu = await gpuBracket(e.device, () => {
+      e.scope(fn);
+      e.flush();
+    });
+    await e.sync();
+    const batched = await timeIt(async () => {
+      e.scope(() => {
+        for (let i = 0; i < REPS; i++) fn();
+      });
+      await e.sync();
+    }, { runs: 3, warmup: 0 });
+    return { ms: t.medianMs, minMs: t.minMs, cpuMs: (c.user + c.system) / 1000 / runs, gpuMs: gpu, batchedMs: batched.minMs / REPS };
+  };
+
+  const mine = (t: Awaited<ReturnType<typeof timeOurs>>) => ({ ours: t.ms, oursMin: t.minMs, oursBatched: t.batchedMs, oursCpuMs: t.cpuMs, oursGpuTimestamp: t.gpuMs });
+  const rows: Row[] = [];
+  const rand = (n: number, seed: number) => {
+    let s = seed >>> 0 || 1;
+    return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+  };
+
+  // ---------------------------------------------------------------- attention
+  {
+    const { B, H, S, D } = ATT;
+    const n = B * H * S * D;
+    const [qa, ka, va, ga] = [1, 2, 3, 4].map((s) => rand(n, s));
+    const shape = [B, H, S, D];
+    const [q, k, v] = [qa, ka, va].map((a) => e.tensor(a, shape, { requiresGrad: true }));
+    const g = e.tensor(ga, shape);
+    const fwd = await timeOurs(() => e.noGrad(() => e.nn.attention(q, k, v)));
+    const both = await timeOurs(() => {
+      e.nn.attention(q, k, v).backward(g);
+      for (const t of [q, k, v]) {
+        t.grad?.dispose();
+        t.grad = undefined;
+      }
+    });
+    const name = `[${B}x${H}, ${S}, ${D}]`;
+    const f: Row = { op: 'attention forward', shape: name, ...mine(fwd), target: '<= 5 ms' };
+    const b: Row = {
+      op: 'attention backward',
+      shape: name,
+      ours: both.ms - fwd.ms,
+      oursMin: both.minMs - fwd.minMs,
+      oursBatched: both.batchedMs - fwd.batchedMs,
+      oursCpuMs: both.cpuMs - fwd.cpuMs,
+      target: '<= 2.5x forward',
+    };
+    if (tf) f.tfjs = await tfAttention(tf, qa, ka, va, runs);
+    if (jx) f.jax = await jaxAttention(jx, qa, ka, va, runs);
+    rows.push(f, b);
+  }
+
+  // ---------------------------------------------------------------- softmax
+  {
+    const [R, C] = SMX;
+    const xa = rand(R * C, 5).map((x) => 4 * x);
+    const x = e.tensor(xa, [R, C]);
+    const t = await timeOurs(() => e.noGrad(() => e.nn.softmax(x)));
+    const r: Row = { op: 'softmax', shape: `[${R}, ${C}]`, ...mine(t), target: '<= 8 ms' };
+    if (tf) {
+      const X = tf.tf.tensor(xa, [R, C]);
+      r.tfjs = (await timeIt(async () => {
+        const y = tf.tf.softmax(X);
+        await tf.wait(y);
+        y.dispose();
+      }, { runs })).medianMs;
+      X.dispose();
+    }
+    if (jx) {
+      const X = jx.np.array(xa as any, { shape: [R, C] });
+      await jx.wait(X);
+      r.jax = (await timeIt(async () => {
+        const y = jx.jax.nn.softmax(X.ref, -1);
+        await jx.wait(y);
+        y.dispose();
+      }, { runs })).medianMs;
+      X.dispose();
+    }
+    rows.push(r);
+  }
+
+  // ---------------------------------------------------------------- layerNorm
+  {
+    const [R, D] = LN;
+    const xa = rand(R * D, 6);
+    const wa = rand(D, 7).map((w) => 1 + 0.1 * w);
+    const ba = rand(D, 8);
+    const x = e.tensor(xa, [R, D], { requiresGrad: true });
+    const w = e.tensor(wa, [D], { requiresGrad: true });
+    const bb = e.tensor(ba, [D], { requiresGrad: true });
+    const gy = e.tensor(rand(R * D, 9), [R, D]);
+    const t = await timeOurs(() => e.noGrad(() => e.nn.layerNorm(x, w, bb, 1e-6)));
+    const tb = await timeOurs(() => {
+      e.nn.layerNorm(x, w, bb, 1e-6).backward(gy);
+      for (const p of [x, w, bb]) {
+        p.grad?.dispose();
+        p.grad = undefined;
+      }
+    });
+    const r: Row = { op: 'layerNorm forward', shape: `[${R}, ${D}]`, ...mine(t) };
+    if (tf) {
+      const [X, W, Bv] = [tf.tf.tensor(xa, [R, D]), tf.tf.tensor(wa, [D]), tf.tf.tensor(ba, [D])];
+      r.tfjs = (await timeIt(async () => {
+        const y = tf.tf.tidy(() => {
+          const { mean, variance } = tf.tf.moments(X, -1, true);
+          return tf.tf.add(tf.tf.mul(tf.tf.mul(tf.tf.sub(X, mean), tf.tf.rsqrt(tf.tf.add(variance, 1e-6))), W), Bv);
+        });
+        await tf.wait(y);
+        y.dispose();
+      }, { runs })).medianMs;
+      tf.tf.dispose([X, W, Bv]);
+    }
+    if (jx) {
+      const { np, jax } = jx;
+      const [X, W, Bv] = [np.array(xa as any, { shape: [R, D] }), np.array(wa as any, { shape: [D] }), np.array(ba as any, { shape: [D] })];
+      for (const a of [X, W, Bv]) await jx.wait(a);
+      r.jax = (await timeIt(async () => {
+        const y = np.add(np.multiply(jax.nn.standardize(X.ref, -1, { epsilon: 1e-6 }), W.ref), Bv.ref);
+        await jx.wait(y);
+        y.dispose();
+      }, { runs })).medianMs;
+      for (const a of [X, W, Bv]) a.dispose();
+    }
+    rows.push(r, {
+      op: 'layerNorm backward',
+      shape: `[${R}, ${D}]`,
+      ours: tb.ms - t.ms,
+      oursMin: tb.minMs - t.minMs,
+      oursBatched: tb.batchedMs - t.batchedMs,
+      oursCpuMs: tb.cpuMs - t.cpuMs,
+    });
+  }
+
+  const fmt = (v?: number) => (v === undefined ? '-' : v.toFixed(2));
+  for (const r of rows) {
+    const best = Math.min(r.tfjs ?? Infinity, r.jax ?? Infinity);
+    console.log(
+      `${r.op.padEnd(20)} ${r.shape.padEnd(16)} ours ${fmt(r.ours)} ms (min ${fmt(r.oursMin)}, x${REPS} batched ${fmt(r.oursBatched)}, cpu ${fmt(r.oursCpuMs)}, gpu ts ${fmt(r.oursGpuTimestamp)})  tfjs ${fmt(r.tfjs)}  jax ${fmt(r.jax)}` +
+        `${Number.isFinite(best) && r.ours ? `  ${(best / r.ours).toFixed(1)}x faster than the best peer` : ''}${r.target ? `  [target ${r.target}]` : ''}`,
+    );
+  }
+  const att = rows.slice(0, 2);
+  const ratio = (k: keyof Row) => ((att[1][k] as number) / (att[0][k] as number)).toFixed(2);
+  console.log(`attention backward / forward: ${ratio('ours')} (median host time), ${ratio('oursBatched')} (batched), ${ratio('oursCpuMs')} (CPU time)`);
+
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/nn.json',
+    JSON.stringify({ date: new Date().toISOString(), command: `npm run bench -- nn ${args.join(' ')}`.trim(), adapter: e.adapter, unit: 'ms per op (median host time)', rows }, null, 1),
+  );
+  writeFileSync(
+    'bench/results/nn.svg',
+    barChartSvg({
+      title: `nn kernels on ${e.adapter.device || e.adapter.vendor} (ms, lower is better)`,
+      yLabel: 'ms per op',
+      log: true,
+      categories: rows.map((r) => `${r.op} ${r.shape}`),
+      series: [
+        { name: 'ours', values: rows.map((r) => r.ours) },
+        { name: 'TensorFlow.js', values: rows.map((r) => r.tfjs) },
+        { name: 'jax-js', values: rows.map((r) => r.jax) },
+      ],
+    }),
+  );
+  console.log('wrote bench/results/nn.json and bench/results/nn.svg');
+  e.destroy();
+}
+
+async function tfAttention(p: TfjsPeer, qa: Float32Array, ka: Float32Array, va: Float32Array, runs: number): Promise<number> {
+  const { tf } = p;
+  const { B, H, S, D } = ATT;
+  const shape = [B * H, S, D];
+  const [Q, K, V] = [qa, ka, va].map((a) => tf.tensor(a, shape));
+  try {
+    return (await timeIt(async () => {
+      const o = tf.tidy(() => tf.matMul(tf.softmax(tf.mul(tf.matMul(Q, K, false, true), 1 / Math.sqrt(D))), V));
+      await p.wait(o);
+      o.dispose();
+    }, { runs })).medianMs;
+  } finally {
+    tf.dispose([Q, K, V]);
+  }
+}
+
+async function jaxAttention(p: JaxPeer, qa: Float32Array, ka: Float32Array, va: Float32Array, runs: number): Promise<number> {
+  const { np, jax } = p;
+  const { B, H, S, D } = ATT;
+  // jax-js takes [batch, seq, heads, headDim]; the layout does not change the work.
+  const shape = [B, S, H, D];
+  const [Q, K, V] = [qa, ka, va].map((a) => np.array(a as any, { shape }));
+  for (const a of [Q, K, V]) await p.wait(a);
+  try {
+    return (await timeIt(async () => {
+      const o = jax.nn.dotProductAttention(Q.ref, K.ref, V.ref);
+      await p.wait(o);
+      o.dispose();
+    }, { runs })).medianMs;
+  } finally {
+    for (const a of [Q, K, V]) a.dispose();
+  }
+}
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
