@@ -6,6 +6,8 @@
 // - Attention tensors are [batch, heads, seq, headDim]; the key mask is [batch, seq] f32, 1 = attend,
 //   0 = padding.
 // - Index tensors (targets, token ids) are i32.
+// Optimizer updates (SGD-momentum, AdamW, global gradient norm and clipping) are not tape ops; they
+// live in kernels/optim.ts.
 
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
