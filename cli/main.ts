@@ -8,6 +8,7 @@ import { registerDescribe } from './describe.js';
 import { registerEval } from './eval.js';
 import { registerPrepare } from './prepare.js';
 import { registerDemo } from './demo.js';
+import { registerTrain } from './train.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
   .showHelpAfterError();
 
 registerDemo(program, runCommand);
+registerTrain(program, runCommand);
 registerInfo(program, runCommand);
 registerGenerate(program);
 registerDescribe(program);

@@ -7,12 +7,12 @@ import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { TrainConfig } from './config.js';
-import { gradNormSquared, sgdMomentumUpdate, adamwUpdate } from '../kernels/optim-steps.js';
+import { adamwStep, gradNorm, sgdStep } from '../kernels/optim.js';
 
 export interface Optimizer {
   /** Flat state buffers by name (saved in checkpoints as optimizer.<name>). */
   readonly state: Map<string, Tensor>;
-  /** Clip gradients to `clipNorm` (0 = off) and update the parameters; returns the gradient norm before clipping. */
+  /** Clip gradients to `clipNorm` (0 = off) and update the parameters; returns [norm before clipping, clip coefficient]. */
   clipAndStep(lr: number, clipNorm: number): Tensor;
   /** The number of updates done (AdamW's bias correction). */
   setStep(step: number): void;
@@ -39,13 +39,11 @@ export function createOptimizer(e: Engine, model: FocusClipModel, cfg: TrainConf
     },
     clipAndStep(lr: number, clipNorm: number): Tensor {
       t++;
-      const sq = gradNormSquared(e, grads);
-      const norm = e.ops.map('sqrt', 'sqrt(a)', [sq]);
-      sq.dispose();
-      const common = { params, grads, norm, clipNorm, lr, weightDecay: cfg.weightDecay };
-      if (cfg.optimizer === 'sgd') sgdMomentumUpdate(e, { ...common, momentum: cfg.momentum, buf: state.get('momentum')! });
-      else adamwUpdate(e, { ...common, beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, step: t, m: state.get('exp_avg')!, v: state.get('exp_avg_sq')! });
-      return norm;
+      // [norm, coef]: the update kernels multiply gradients by coef as they read them.
+      const clip = gradNorm(e, grads, clipNorm > 0 ? clipNorm : Infinity);
+      if (cfg.optimizer === 'sgd') sgdStep(e, { params, grads, momentum: state.get('momentum')! }, { lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay, clip });
+      else adamwStep(e, { params, grads, m: state.get('exp_avg')!, v: state.get('exp_avg_sq')! }, { lr, step: t, beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, clip });
+      return clip;
     },
   };
 }

@@ -1,0 +1,145 @@
+// `focusclip train`: train FocusCLIP or the CLIP baseline from a recipe (paper | modern), a JSON
+// config file and flags, on synthetic people or on records + images from disk. Logs every step to
+// JSONL, redraws the loss curve as it goes, checkpoints atomically, resumes exactly, and on Ctrl-C
+// writes a checkpoint before exiting.
+
+import type { Command } from 'commander';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { RunCommand } from './run.js';
+import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
+import { TrainSet, type TrainExample } from '../train/batches.js';
+import { captionTokenizer, modelConfigFor, type ModelKind } from '../train/pipeline.js';
+import { Trainer, readTrainingState, type StepLog } from '../train/trainer.js';
+import { progress } from '../train/progress.js';
+import { createModel } from '../model/focusclip.js';
+import { WordPieceTokenizer } from '../model/tokenizer.js';
+import { decodeCheckpoint, configFromMetadata } from '../model/checkpoint.js';
+import { readFileBytes } from '../model/safetensors-node.js';
+import { makeConfig as makeModelConfig } from '../model/config.js';
+import { generateDataset } from '../data/synthetic/generate.js';
+import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
+import { validateRecords, type PoseRecord } from '../data/record.js';
+import { lineChartPng, lineChartSvg } from '../eval/plot.js';
+
+/** Flag name -> config field, for every numeric/string field a user may set on the command line. */
+const FLAGS: [string, keyof TrainConfig, string][] = [
+  ['model', 'model', 'model preset: tiny, small, paper'],
+  ['loss', 'loss', 'focusclip3 (released code), focusclip2 (v3 figure)'],
+  ['optimizer', 'optimizer', 'sgd | adamw'],
+  ['lr', 'lr', 'learning rate'],
+  ['momentum', 'momentum', 'SGD momentum'],
+  ['weight-decay', 'weightDecay', 'weight decay'],
+  ['schedule', 'schedule', 'constant | cosine'],
+  ['warmup-steps', 'warmupSteps', 'linear warm-up steps'],
+  ['batch-size', 'batchSize', 'batch size'],
+  ['epochs', 'epochs', 'epochs'],
+  ['max-steps', 'maxSteps', 'stop after this many steps (0 = all epochs)'],
+  ['clip-norm', 'clipNorm', 'global gradient-norm clipping (0 = off)'],
+  ['seed', 'seed', 'random seed (init, data order)'],
+  ['checkpoint-every', 'checkpointEvery', 'checkpoint every N steps'],
+];
+
+function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
+  if (opts.records) {
+    const path = resolve(opts.records);
+    if (!existsSync(path)) throw new Error(`Records file not found: ${path}`);
+    const records = JSON.parse(readFileSync(path, 'utf8')) as PoseRecord[];
+    if (!Array.isArray(records)) throw new Error(`${path} must hold a JSON list of pose-captions records.`);
+    const dir = resolve(opts.images ?? join(dirname(path), 'images'));
+    validateRecords(records, { source: path, folder: dir, exists: (image) => existsSync(join(dir, image)) });
+    return records.map((record) => ({ record, image: readImage(join(dir, record.image)) }));
+  }
+  const m = /^synthetic(?::(\d+))?$/.exec(opts.data);
+  if (!m) throw new Error(`--data must be "synthetic" or "synthetic:<count>" (or use --records FILE --images DIR), got "${opts.data}".`);
+  const ds = generateDataset({ seed, count: Number(m[1] ?? 2400), size });
+  return ds.records.map((record, i) => ({ record, image: ds.images[i] }));
+}
+
+export function registerTrain(program: Command, run: RunCommand) {
+  const cmd = program
+    .command('train')
+    .description('train FocusCLIP or the CLIP baseline (recipes: paper, modern; every field overridable)')
+    .option('--recipe <name>', `paper | modern`, 'modern')
+    .option('--config <file>', 'JSON file with config fields (applied before flags)')
+    .option('--kind <kind>', 'focusclip | clip', 'focusclip')
+    .option('--data <source>', 'synthetic[:count] (generated in memory)', 'synthetic')
+    .option('--records <file>', 'pose-captions records JSON (instead of synthetic data)')
+    .option('--images <dir>', 'image folder of the records (default: images/ next to the records)')
+    .option('--out <dir>', 'run folder: checkpoints, train.jsonl, loss curve', 'runs/focusclip')
+    .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)');
+  for (const [flag, , help] of FLAGS) cmd.option(`--${flag} <value>`, help);
+  cmd.action(async (opts) => {
+    const fromFile = opts.config ? JSON.parse(readFileSync(resolve(opts.config), 'utf8')) : {};
+    const fromFlags: Record<string, unknown> = {};
+    for (const [flag, field] of FLAGS) {
+      const key = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+      if (opts[key] !== undefined) fromFlags[field] = opts[key];
+    }
+    if (!(opts.recipe in RECIPES)) throw new Error(`--recipe must be one of ${Object.keys(RECIPES).join(', ')}, got "${opts.recipe}".`);
+    let cfg: TrainConfig = makeConfig(opts.recipe, fromFile, fromFlags);
+    const kind = opts.kind as ModelKind;
+    if (kind !== 'focusclip' && kind !== 'clip') throw new Error(`--kind must be focusclip or clip, got "${opts.kind}".`);
+    const out = resolve(opts.out);
+    mkdirSync(out, { recursive: true });
+    const ckpt = join(out, `${kind}.safetensors`);
+
+    await run(async (e) => {
+      let resumeFile: ReturnType<typeof decodeCheckpoint> | undefined;
+      let vocab: string[] | undefined;
+      if (opts.resume) {
+        resumeFile = decodeCheckpoint(readFileBytes(resolve(opts.resume)), opts.resume);
+        const state = readTrainingState(resumeFile.metadata, opts.resume);
+        cfg = makeConfig(opts.recipe, state.train as unknown as Record<string, unknown>, fromFlags); // the run's own config; flags may extend it (e.g. --epochs)
+        vocab = state.vocab.split('\n');
+      }
+      const size = makeModelConfig(cfg.model).vision.imageSize;
+      console.error(`loading data (${opts.records ?? opts.data}) at ${size}px ...`);
+      const data = new TrainSet(loadExamples(opts, size, cfg.seed), size);
+      const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
+      writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
+      const mcfg = resumeFile ? configFromMetadata(resumeFile) ?? modelConfigFor(cfg, kind, tok.vocab.length) : modelConfigFor(cfg, kind, tok.vocab.length);
+      const model = createModel(e, mcfg, { seed: cfg.seed, noInit: !!resumeFile });
+      const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
+      if (opts.resume) {
+        trainer.restore(readFileBytes(resolve(opts.resume)), opts.resume);
+        console.error(`resumed from ${opts.resume} at step ${trainer.step}`);
+      }
+      writeFileSync(join(out, 'config.json'), JSON.stringify({ train: cfg, model: mcfg }, null, 2));
+      const logPath = join(out, 'train.jsonl');
+      if (!opts.resume) writeFileSync(logPath, '');
+      const logs: StepLog[] = [];
+      const bar = progress(`train ${kind}`, trainer.totalSteps);
+      const redraw = () => {
+        const series = [{ name: 'loss', x: logs.map((l) => l.step), y: logs.map((l) => l.loss) }];
+        writeFileSync(join(out, 'loss.svg'), lineChartSvg(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
+        writePng(join(out, 'loss.png'), lineChartPng(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
+      };
+      const onSigint = () => {
+        console.error('\nstopping after this step; writing a checkpoint ...');
+        trainer.requestStop();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const res = await trainer.train(
+          {
+            onStep: (l) => {
+              logs.push(l);
+              appendFileSync(logPath, JSON.stringify(l) + '\n');
+              bar.update(l.step + 1, { epoch: l.epoch, loss: l.loss, 'img/s': l.imagesPerSec, ...(l.alpha !== undefined ? { a: l.alpha } : {}) });
+              if (logs.length % 50 === 0) redraw();
+            },
+            saveBytes: (p, b) => writeFileAtomic(p, b),
+          },
+          ckpt,
+        );
+        bar.stop();
+        redraw();
+        console.log(`${res.stoppedEarly ? 'stopped' : 'finished'} at step ${res.steps}/${trainer.totalSteps}; checkpoint ${ckpt}; log ${logPath}`);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        model.dispose();
+      }
+    });
+  });
+}
