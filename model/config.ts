@@ -64,6 +64,11 @@ export interface ModelConfig {
    *  nearly equal and the contrastive loss first collapses all embeddings to one point, costing
    *  ~100 steps to recover (seen here and in PyTorch). The from-scratch presets centre. */
   centerPixels: boolean;
+  /** Init std of the word embeddings (HF BERT: 0.02). From scratch, 0.02 words next to 0.02
+   *  positions make mean-pooled captions nearly identical at init (cosine ~0.99), and the
+   *  contrastive loss then collapses every embedding onto that point; larger word vectors let
+   *  the caption's content show from step 0. */
+  wordEmbedStd: number;
 }
 
 const BASE = {
@@ -73,6 +78,7 @@ const BASE = {
   alphaInit: 0.5,
   logitScaleInit: Math.log(1 / 0.07),
   centerPixels: false,
+  wordEmbedStd: 0.02,
 };
 
 // `tiny` was sized from measured FocusCLIP training steps (forward + backward, both image views)

@@ -41,7 +41,7 @@ export function initialValue(cfg: ModelConfig, spec: ParamSpec, rng: Rng): Float
   if (/LayerNorm\.weight$|norm\d?\.weight$/.test(name)) return new Float32Array(n).fill(1);
   if (name.endsWith('.bias')) return new Float32Array(n);
   if (name === 'text.embeddings.word_embeddings.weight') {
-    const w = normal(rng, n, 0.02);
+    const w = normal(rng, n, cfg.wordEmbedStd ?? 0.02);
     w.fill(0, PAD_ID * cfg.text.width, (PAD_ID + 1) * cfg.text.width);
     return w;
   }
