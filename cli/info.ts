@@ -1,24 +1,12 @@
 import type { Command } from 'commander';
 import type { RunCommand } from './run.js';
 import { fmtBytes } from '../engine/memory.js';
+import { RAISED_LIMITS } from '../engine/device.js';
 import { makeConfig } from '../model/config.js';
 import { summarizeModel } from '../model/summary.js';
 
 /** The limits and features a FocusCLIP user should see first. */
-const KEY_LIMITS = [
-  'maxBufferSize',
-  'maxStorageBufferBindingSize',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupSizeZ',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-  'minStorageBufferOffsetAlignment',
-  'subgroupMinSize',
-  'subgroupMaxSize',
-];
+const KEY_LIMITS = [...RAISED_LIMITS.filter((k) => k !== 'maxBindGroups'), 'minStorageBufferOffsetAlignment', 'subgroupMinSize', 'subgroupMaxSize'];
 const KEY_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'];
 
 export function registerInfo(program: Command, run: RunCommand) {

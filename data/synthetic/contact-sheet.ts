@@ -3,7 +3,7 @@
 import { BONES } from '../mpii.js';
 import { blend, createImage, drawDisc, drawLine, heatColor, resizeBilinear, type RGBAImage } from '../image.js';
 import type { PoseRecord } from '../record.js';
-import { partHeatmap } from './heatmap-preview.js';
+import { heatmapRef } from '../heatmap-ref.js';
 
 const PERSON_COLOURS = [[255, 60, 60], [60, 220, 255], [255, 230, 60]];
 
@@ -32,7 +32,9 @@ export function contactSheet(records: readonly PoseRecord[], images: readonly RG
         else { drawDisc(skel, x * sx, y * sy, 1.5 * lw, [0, 0, 0]); drawDisc(skel, x * sx, y * sy, 0.7 * lw, c); }
       });
     });
-    const heat = blend(big, heatColor(partHeatmap(rec.people, tile, tile, sx, sy), tile, tile), 0.55);
+    // The float64 reference of the training rule: the picture shows exactly what the model sees.
+    const people = rec.people.map((p) => ({ kpts: p.kpts, vis: p.kpts_vis }));
+    const heat = blend(big, heatColor(heatmapRef(people, img.width, img.height, tile, tile), tile, tile), 0.55);
     const ox = gap + (i % cols) * (2 * tile + gap), oy = gap + Math.floor(i / cols) * (tile + gap);
     paste(sheet, skel, ox, oy);
     paste(sheet, heat, ox + tile, oy);
