@@ -16,6 +16,7 @@ import { createModel } from '../model/focusclip.js';
 import { WordPieceTokenizer } from '../model/tokenizer.js';
 import { decodeCheckpoint, configFromMetadata } from '../model/checkpoint.js';
 import { readFileBytes } from '../model/safetensors-node.js';
+import { initTextFromHf, initVisualFromTimm } from '../model/pretrained.js';
 import { makeConfig as makeModelConfig } from '../model/config.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
@@ -67,7 +68,10 @@ export function registerTrain(program: Command, run: RunCommand) {
     .option('--records <file>', 'pose-captions records JSON (instead of synthetic data)')
     .option('--images <dir>', 'image folder of the records (default: images/ next to the records)')
     .option('--out <dir>', 'run folder: checkpoints, train.jsonl, loss curve', 'runs/focusclip')
-    .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)');
+    .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)')
+    .option('--init-visual <file>', 'initialise the ViT from a timm safetensors file (e.g. vit_base_patch16_224 with --model paper)')
+    .option('--init-text <file>', 'initialise the text encoder from a Hugging Face BERT safetensors file (e.g. bert-base-uncased)')
+    .option('--vocab <file>', 'a BERT vocab.txt (needed with --init-text; default: a vocabulary built from the captions)');
   for (const [flag, , help] of FLAGS) cmd.option(`--${flag} <value>`, help);
   cmd.action(async (opts) => {
     const fromFile = opts.config ? JSON.parse(readFileSync(resolve(opts.config), 'utf8')) : {};
@@ -96,10 +100,14 @@ export function registerTrain(program: Command, run: RunCommand) {
       const size = makeModelConfig(cfg.model).vision.imageSize;
       console.error(`loading data (${opts.records ?? opts.data}) at ${size}px ...`);
       const data = new TrainSet(loadExamples(opts, size, cfg.seed), size);
+      if (!vocab && opts.vocab) vocab = readFileSync(resolve(opts.vocab), 'utf8').split('\n').filter((l: string) => l.length);
+      if (opts.initText && !vocab) throw new Error('--init-text needs the vocabulary of those weights: pass --vocab vocab.txt (bert-base-uncased ships one).');
       const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
       writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
       const mcfg = resumeFile ? configFromMetadata(resumeFile) ?? modelConfigFor(cfg, kind, tok.vocab.length) : modelConfigFor(cfg, kind, tok.vocab.length);
       const model = createModel(e, mcfg, { seed: cfg.seed, noInit: !!resumeFile });
+      if (opts.initVisual) console.error(`visual: ${initVisualFromTimm(model, decodeCheckpoint(readFileBytes(resolve(opts.initVisual)), opts.initVisual), opts.initVisual).length} tensors from ${opts.initVisual}`);
+      if (opts.initText) console.error(`text: ${initTextFromHf(model, decodeCheckpoint(readFileBytes(resolve(opts.initText)), opts.initText), opts.initText).length} tensors from ${opts.initText}`);
       const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
       if (opts.resume) {
         trainer.restore(readFileBytes(resolve(opts.resume)), opts.resume);

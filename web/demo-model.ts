@@ -6,6 +6,7 @@
 //   prompts of a task, with the model trained here or a checkpoint served beside the page
 //   (focusclip.safetensors, written by `focusclip train`, or ?checkpoint=URL).
 
+import { decodeImageBlob } from '../data/image-browser.js';
 import type { Engine } from '../engine/engine.js';
 import { generateDataset, generateEvalSet, EVAL_TASKS, type EvalTask } from '../data/synthetic/generate.js';
 import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
@@ -201,18 +202,8 @@ async function zeroShotPanel(ctx: DemoContext, c: Classifier): Promise<void> {
   box.addEventListener('drop', (ev) => {
     ev.preventDefault();
     const file = ev.dataTransfer?.files[0];
-    if (file) queue(async () => show(await decodeImage(file), file.name));
+    if (file) queue(async () => show(await decodeImageBlob(file, file.name), file.name));
   });
-}
-
-/** A dropped file as RGBA pixels, through the browser's own decoder. */
-async function decodeImage(file: Blob): Promise<RGBAImage> {
-  const bmp = await createImageBitmap(file);
-  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-  const g = canvas.getContext('2d')!;
-  g.drawImage(bmp, 0, 0);
-  const d = g.getImageData(0, 0, bmp.width, bmp.height);
-  return { width: d.width, height: d.height, data: new Uint8Array(d.data.buffer) };
 }
 
 export async function runModelDemo(ctx: DemoContext): Promise<void> {

@@ -1,0 +1,40 @@
+// `focusclip train` end to end at a tiny size: logs, curves and checkpoints land in the run folder,
+// --resume continues from the checkpoint's step, and config mistakes are named.
+import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerTrain } from './train.js';
+import { runCommand } from './run.js';
+
+async function train(args: string[]) {
+  const program = new Command().exitOverride();
+  registerTrain(program, runCommand);
+  await program.parseAsync(['node', 'focusclip', 'train', ...args]);
+}
+
+describe('focusclip train', () => {
+  const out = mkdtempSync(join(tmpdir(), 'fc-train-'));
+  const base = ['--data', 'synthetic:12', '--model', 'tiny', '--batch-size', '4', '--epochs', '50', '--out', out, '--lr', '1e-3'];
+
+  it('trains, logs, checkpoints, and resumes from the checkpoint step', async () => {
+    await train([...base, '--max-steps', '3', '--kind', 'clip']);
+    const log = readFileSync(join(out, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((l) => l.step)).toEqual([0, 1, 2]);
+    expect(Number.isFinite(log[2].loss)).toBe(true);
+    for (const f of ['clip.safetensors', 'loss.svg', 'loss.png', 'vocab.txt', 'config.json']) expect(existsSync(join(out, f))).toBe(true);
+    await train([...base, '--max-steps', '5', '--kind', 'clip', '--resume', join(out, 'clip.safetensors')]);
+    const all = readFileSync(join(out, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(all.map((l) => l.step)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('names config mistakes', async () => {
+    const cfg = join(out, 'bad.json');
+    writeFileSync(cfg, JSON.stringify({ learningRate: 0.1 }));
+    await expect(train([...base, '--config', cfg])).rejects.toThrow(/Unknown config field "learningRate"/);
+    await expect(train([...base, '--optimizer', 'lamb'])).rejects.toThrow(/"optimizer" must be one of sgd, adamw/);
+    await expect(train([...base, '--batch-size', '64', '--max-steps', '1'])).rejects.toThrow(/batchSize 64 is larger than the training set \(12 samples\)/);
+    await expect(train([...base, '--records', join(out, 'missing.json')])).rejects.toThrow(/Records file not found/);
+  });
+});
