@@ -34,9 +34,9 @@ export interface DemoOptions {
 export const DEMO_DEFAULTS: DemoOptions = {
   out: 'out/demo',
   seed: 42,
-  trainCount: 2400,
+  trainCount: 400,
   evalCount: 240,
-  steps: 300,
+  steps: 200,
   batchSize: 32,
   preset: 'tiny',
 };
