@@ -19,11 +19,16 @@ describe('focusclip train', () => {
   const base = ['--data', 'synthetic:12', '--model', 'tiny', '--batch-size', '4', '--epochs', '50', '--out', out, '--lr', '1e-3'];
 
   it('trains, logs, checkpoints, and resumes from the checkpoint step', async () => {
-    await train([...base, '--max-steps', '3', '--kind', 'clip']);
+    await train([...base, '--max-steps', '3', '--kind', 'clip', '--eval-every', '2', '--eval-count', '4']);
     const log = readFileSync(join(out, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.map((l) => l.step)).toEqual([0, 1, 2]);
     expect(Number.isFinite(log[2].loss)).toBe(true);
-    for (const f of ['clip.safetensors', 'loss.svg', 'loss.png', 'vocab.txt', 'config.json']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['clip.safetensors', 'loss.svg', 'loss.png', 'vocab.txt', 'config.json', 'accuracy.svg', 'accuracy.png']) expect(existsSync(join(out, f))).toBe(true);
+    // evaluation at step 2 and at the end (step 3): validation loss and the four zero-shot sets
+    const evals = readFileSync(join(out, 'eval.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(evals.map((v) => v.step)).toEqual([2, 3]);
+    expect(evals[0]['validation loss']).toBeGreaterThan(0);
+    expect(Object.keys(evals[0]).filter((k) => k.startsWith('zero-shot')).length).toBe(4);
     await train([...base, '--max-steps', '5', '--kind', 'clip', '--resume', join(out, 'clip.safetensors')]);
     const all = readFileSync(join(out, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(all.map((l) => l.step)).toEqual([0, 1, 2, 3, 4]);

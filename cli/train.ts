@@ -8,8 +8,11 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
 import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
-import { TrainSet, type TrainExample } from '../train/batches.js';
-import { captionTokenizer, modelConfigFor, type ModelKind } from '../train/pipeline.js';
+import { makeBatch, TrainSet, type TrainExample } from '../train/batches.js';
+import { captionTokenizer, evaluateModel, modelConfigFor, type ModelKind } from '../train/pipeline.js';
+import { syntheticEvalDataset } from '../train/zeroshot.js';
+import type { Engine } from '../engine/engine.js';
+import type { FocusClipModel } from '../model/focusclip.js';
 import { Trainer, readTrainingState, type StepLog } from '../train/trainer.js';
 import { progress } from '../train/progress.js';
 import { createModel } from '../model/focusclip.js';
@@ -18,7 +21,7 @@ import { decodeCheckpoint, configFromMetadata } from '../model/checkpoint.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { initTextFromHf, initVisualFromTimm } from '../model/pretrained.js';
 import { makeConfig as makeModelConfig } from '../model/config.js';
-import { generateDataset } from '../data/synthetic/generate.js';
+import { generateDataset, generateEvalSet, EVAL_TASKS } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
 import { lineChartPng, lineChartSvg } from '../eval/plot.js';
@@ -39,6 +42,7 @@ const FLAGS: [string, keyof TrainConfig, string][] = [
   ['clip-norm', 'clipNorm', 'global gradient-norm clipping (0 = off)'],
   ['seed', 'seed', 'random seed (init, data order)'],
   ['checkpoint-every', 'checkpointEvery', 'checkpoint every N steps'],
+  ['eval-every', 'evalEvery', 'validation loss + zero-shot accuracy on held-out synthetic sets every N steps (0 = at the end only)'],
 ];
 
 function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
@@ -71,7 +75,8 @@ export function registerTrain(program: Command, run: RunCommand) {
     .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)')
     .option('--init-visual <file>', 'initialise the ViT from a timm safetensors file (e.g. vit_base_patch16_224 with --model paper)')
     .option('--init-text <file>', 'initialise the text encoder from a Hugging Face BERT safetensors file (e.g. bert-base-uncased)')
-    .option('--vocab <file>', 'a BERT vocab.txt (needed with --init-text; default: a vocabulary built from the captions)');
+    .option('--vocab <file>', 'a BERT vocab.txt (needed with --init-text; default: a vocabulary built from the captions)')
+    .option('--eval-count <n>', 'images per held-out synthetic set for the periodic evaluation (0 = no evaluation)', '60');
   for (const [flag, , help] of FLAGS) cmd.option(`--${flag} <value>`, help);
   cmd.action(async (opts) => {
     const fromFile = opts.config ? JSON.parse(readFileSync(resolve(opts.config), 'utf8')) : {};
@@ -127,6 +132,18 @@ export function registerTrain(program: Command, run: RunCommand) {
         console.error('\nstopping after this step; writing a checkpoint ...');
         trainer.requestStop();
       };
+      const evalCount = Number(opts.evalCount);
+      if (!Number.isInteger(evalCount) || evalCount < 0) throw new Error(`--eval-count must be a non-negative integer, got "${opts.evalCount}".`);
+      const evals: { step: number; metrics: Record<string, number> }[] = [];
+      const onEval = evalCount > 0 ? heldOutEvaluator(e, model, tok.tokenizer, cfg, size, evalCount, (step, metrics) => {
+        evals.push({ step, metrics });
+        appendFileSync(join(out, 'eval.jsonl'), JSON.stringify({ step, ...metrics }) + '\n');
+        const names = Object.keys(metrics).filter((k) => k.startsWith('zero-shot '));
+        const series = names.map((n) => ({ name: n.slice('zero-shot '.length), x: evals.map((v) => v.step), y: evals.map((v) => 100 * v.metrics[n]) }));
+        writeFileSync(join(out, 'accuracy.svg'), lineChartSvg(series, { title: `${kind} zero-shot accuracy on held-out synthetic sets`, xLabel: 'step', yLabel: '%' }));
+        writePng(join(out, 'accuracy.png'), lineChartPng(series, { title: `${kind} zero-shot accuracy`, xLabel: 'step', yLabel: '%' }));
+        console.error(`\nstep ${step}: ${Object.entries(metrics).map(([k, v]) => `${k} ${k.startsWith('zero') ? (100 * v).toFixed(1) + '%' : v.toFixed(4)}`).join(', ')}`);
+      }) : undefined;
       process.once('SIGINT', onSigint);
       try {
         const res = await trainer.train(
@@ -138,6 +155,7 @@ export function registerTrain(program: Command, run: RunCommand) {
               if (logs.length % 50 === 0) redraw();
             },
             saveBytes: (p, b) => writeFileAtomic(p, b),
+            onEval,
           },
           ckpt,
         );
@@ -150,4 +168,34 @@ export function registerTrain(program: Command, run: RunCommand) {
       }
     });
   });
+}
+
+/** Validation loss on held-out synthetic batches and zero-shot accuracy on the synthetic eval sets. */
+function heldOutEvaluator(
+  e: Engine,
+  model: FocusClipModel,
+  tokenizer: WordPieceTokenizer,
+  cfg: TrainConfig,
+  size: number,
+  count: number,
+  report: (step: number, metrics: Record<string, number>) => void,
+): (step: number) => Promise<Record<string, number>> {
+  const val = generateDataset({ seed: cfg.seed + 7777, count: 2 * cfg.batchSize, size, prefix: 'val-' });
+  const valSet = new TrainSet(val.records.map((record, i) => ({ record, image: val.images[i] })), size);
+  const sets = EVAL_TASKS.map((task, i) => syntheticEvalDataset(generateEvalSet(task, { seed: cfg.seed * 1000 + 17 + i, count, size })));
+  return async (step) => {
+    let total = 0;
+    for (let b = 0; b < 2; b++) {
+      const idx = Array.from({ length: cfg.batchSize }, (_, k) => b * cfg.batchSize + k);
+      const loss = e.scope(() =>
+        e.noGrad(() => model.loss(makeBatch(e, valSet, idx, { tokenizer, contextLength: model.config.text.contextLength, heatmaps: model.isFocus })).loss),
+      );
+      total += await loss.item();
+      loss.dispose();
+    }
+    const metrics: Record<string, number> = { 'validation loss': total / 2 };
+    for (const r of await evaluateModel(e, model, tokenizer, sets, 'train')) metrics[`zero-shot ${r.dataset}`] = r.headline;
+    report(step, metrics);
+    return metrics;
+  };
 }
