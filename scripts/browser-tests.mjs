@@ -66,7 +66,8 @@ if (!buildOnly && !existsSync(executablePath)) {
   // CI must not silently skip it.
   const required = !!(process.env.CI || process.env.FOCUSCLIP_REQUIRE_BROWSER === '1' || requireBrowser);
   console.error(`Browser: Chromium not found at ${executablePath}. Install it (apt-get install chromium, or bash scripts/install-system-deps.sh) or set FOCUSCLIP_CHROMIUM.`);
-  console.log(required ? 'Browser: 0 passed, 1 failed, 0 skipped (Chromium is required here: CI or FOCUSCLIP_REQUIRE_BROWSER=1)' : 'Browser: skipped (no Chromium)');
+  if (required) console.log('Chromium is required here (CI or FOCUSCLIP_REQUIRE_BROWSER=1).');
+  console.log(required ? 'Browser: 0 passed, 1 failed, 0 skipped' : 'Browser: skipped (no Chromium)');
   process.exit(required ? 1 : 0);
 }
 
@@ -257,5 +258,7 @@ if (passed + failed === 0) {
   console.log(`Browser: nothing ran (filters: ${fileFilters.join(',') || 'none'}${grep ? `, grep ${grep}` : ''})`);
   failed = 1;
 }
-console.log(`Browser: ${passed} passed, ${failed} failed, ${skipped} skipped (${secs} s)`);
+// The closing line stays exactly 'Browser: N passed, M failed, K skipped' (CI reads it); time goes before it.
+console.log(`browser suite time: ${secs} s`);
+console.log(`Browser: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);
