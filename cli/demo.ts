@@ -6,13 +6,13 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { RunCommand } from './run.js';
-import { generateDataset, generateEvalSet, EVAL_TASKS } from '../data/synthetic/generate.js';
+import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { writePng, writeFileAtomic } from '../data/image-node.js';
 import { makeConfig, type TrainConfig } from '../train/config.js';
 import { TrainSet } from '../train/batches.js';
 import { captionTokenizer, evaluateModel, trainModel, type ModelKind } from '../train/pipeline.js';
-import { syntheticEvalDataset } from '../train/zeroshot.js';
+import { syntheticEvalDatasets } from '../train/zeroshot.js';
 import { progress, fmtSecs } from '../train/progress.js';
 import { lineChartSvg, lineChartPng, confusionMatrixPng, confusionMatrixSvg } from '../eval/plot.js';
 import { paperLayoutTable, reportJson, makeRunReport } from '../eval/report.js';
@@ -85,16 +85,13 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       return ds;
     });
     writePng(join(out, 'samples.png'), contactSheet(train.records.slice(0, 12), train.images.slice(0, 12), { columns: 4, tile: 128 }));
-    const evalSets = await stage('generate held-out sets', () =>
-      EVAL_TASKS.map((task, i) => generateEvalSet(task, { seed: o.seed * 1000 + 17 + i, count: o.evalCount, size })),
-    );
+    const datasets = await stage('generate held-out sets', () => syntheticEvalDatasets(o.seed, o.evalCount, size));
     const data = new TrainSet(
       train.records.map((record, i) => ({ record, image: train.images[i] })),
       size,
     );
     const tok = await stage('build vocabulary', () => captionTokenizer(data.texts, 4096));
     writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
-    const datasets = evalSets.map(syntheticEvalDataset);
 
     const results = {} as Record<ModelKind, EvalResult[]>;
     const logs = {} as Record<ModelKind, StepLog[]>;

@@ -10,7 +10,7 @@ import type { RunCommand } from './run.js';
 import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
 import { makeBatch, TrainSet, type TrainExample } from '../train/batches.js';
 import { captionTokenizer, evaluateModel, modelConfigFor, type ModelKind } from '../train/pipeline.js';
-import { syntheticEvalDataset } from '../train/zeroshot.js';
+import { syntheticEvalDatasets } from '../train/zeroshot.js';
 import type { Engine } from '../engine/engine.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import { Trainer, readTrainingState, type StepLog } from '../train/trainer.js';
@@ -21,7 +21,7 @@ import { decodeCheckpoint, configFromMetadata } from '../model/checkpoint.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { initTextFromHf, initVisualFromTimm } from '../model/pretrained.js';
 import { makeConfig as makeModelConfig } from '../model/config.js';
-import { generateDataset, generateEvalSet, EVAL_TASKS } from '../data/synthetic/generate.js';
+import { generateDataset } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
 import { lineChartPng, lineChartSvg } from '../eval/plot.js';
@@ -182,7 +182,7 @@ function heldOutEvaluator(
 ): (step: number) => Promise<Record<string, number>> {
   const val = generateDataset({ seed: cfg.seed + 7777, count: 2 * cfg.batchSize, size, prefix: 'val-' });
   const valSet = new TrainSet(val.records.map((record, i) => ({ record, image: val.images[i] })), size);
-  const sets = EVAL_TASKS.map((task, i) => syntheticEvalDataset(generateEvalSet(task, { seed: cfg.seed * 1000 + 17 + i, count, size })));
+  const sets = syntheticEvalDatasets(cfg.seed, count, size);
   return async (step) => {
     let total = 0;
     for (let b = 0; b < 2; b++) {

@@ -4,7 +4,7 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { PerClassResult, Task } from './types.js';
+import type { EvalResult, Task } from './types.js';
 
 /** The paper's k per task: top-3 for action and emotion, top-1 for age and race. */
 export function headlineK(task: Task): number {
@@ -129,17 +129,8 @@ export function chanceTopK(C: number, k: number, m = 1): number {
   return 1 - Math.max(0, miss);
 }
 
-export interface Accuracy {
-  n: number;
-  top1: number;
-  top3: number;
-  top5: number;
-  headlineK: number;
-  headline: number;
-  chance: { top1: number; top3: number; top5: number; headline: number };
-  perClass: PerClassResult[];
-  confusion: number[][];
-}
+/** The accuracy part of an EvalResult (documented there). */
+export type Accuracy = Pick<EvalResult, 'n' | 'top1' | 'top3' | 'top5' | 'headlineK' | 'headline' | 'chance' | 'perClass' | 'confusion'>;
 
 /** Streams score rows in and accumulates every metric the report needs. */
 export class AccuracyAccumulator {

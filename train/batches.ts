@@ -3,12 +3,11 @@
 // from (seed, epoch), so a resumed run visits exactly the samples an uninterrupted one would.
 
 import type { Engine } from '../engine/engine.js';
-import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
 import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import type { PoseRecord } from '../data/record.js';
 import type { Person } from '../data/mpii.js';
-import { packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
+import { heatmapsFromPeople } from '../kernels/heatmap.js';
 import type { HeatmapMode } from '../data/heatmap-ref.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { Batch } from '../model/focusclip.js';
@@ -81,20 +80,13 @@ export function makeBatch(e: Engine, set: TrainSet, indices: readonly number[], 
     ids: e.tensor(enc.ids, [B, opts.contextLength]),
     mask: e.tensor(enc.mask, [B, opts.contextLength]),
   };
-  if (opts.heatmaps) batch.heatmap = heatmapBatch(e, indices.map((i) => set.people[i]), S, opts.heatmapMode);
+  if (opts.heatmaps) {
+    batch.heatmap = heatmapsFromPeople(
+      e,
+      indices.map((i) => set.people[i]),
+      indices.map(() => ({ width: S, height: S })),
+      { width: S, height: S, mode: opts.heatmapMode },
+    );
+  }
   return batch;
-}
-
-/** Heatmaps [B, 1, S, S] for people given in S x S pixel coordinates. */
-export function heatmapBatch(e: Engine, people: readonly Person[][], S: number, mode?: HeatmapMode): Tensor {
-  const packed = packKeypoints(
-    people,
-    people.map(() => ({ width: S, height: S })),
-  );
-  const kp = e.tensor(packed.keypoints, [packed.batch, packed.maxPeople, 16, 3]);
-  const sizes = e.tensor(packed.sizes, [packed.batch, 2]);
-  const h = rasterizeHeatmaps(e, kp, sizes, { width: S, height: S, mode });
-  kp.dispose();
-  sizes.dispose();
-  return h;
 }

@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { EvalDataset, Task, ZeroShotModel } from '../eval/types.js';
-import type { EvalSet } from '../data/synthetic/generate.js';
+import { EVAL_TASKS, generateEvalSet, type EvalSet } from '../data/synthetic/generate.js';
 
 export function asZeroShotModel(e: Engine, model: FocusClipModel, tokenizer: WordPieceTokenizer, name?: string): ZeroShotModel {
   const S = model.config.vision.imageSize;
@@ -52,4 +52,9 @@ export function syntheticEvalDataset(set: EvalSet): EvalDataset {
     size: set.items.length,
     notes: set.heldOut.length ? [`classes never named in training captions: ${set.heldOut.join(', ')}`] : undefined,
   };
+}
+
+/** The four held-out synthetic sets of a run (the demo and `train --eval-every` use the same seeds). */
+export function syntheticEvalDatasets(seed: number, count: number, size: number): EvalDataset[] {
+  return EVAL_TASKS.map((task, i) => syntheticEvalDataset(generateEvalSet(task, { seed: seed * 1000 + 17 + i, count, size })));
 }
