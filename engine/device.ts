@@ -11,6 +11,9 @@ export interface DeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Features we use when the adapter has them; missing ones are simply not enabled. */
   optionalFeatures?: GPUFeatureName[];
+  /** Most GPU memory the engine may hold ("512MiB", "4GiB" or bytes); allocations past it fail with
+   *  an error naming the tensor and its size. Also read from FOCUSCLIP_MEMORY_LIMIT. */
+  memoryLimit?: string | number;
 }
 
 export interface AcquiredDevice {

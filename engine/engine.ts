@@ -4,7 +4,7 @@
 import { acquireDevice, type AdapterSummary, type DeviceOptions } from './device.js';
 import { BYTES, checkShape, dtypeOfArray, fmtShape, shapeSize, typedArrayFor, type AnyTypedArray, type DType } from './dtype.js';
 import { Kernel, type BufferRange } from './kernel.js';
-import { fmtBytes, MemoryPool, Storage, type MemoryStats } from './memory.js';
+import { fmtBytes, MemoryPool, parseBytes, Storage, type MemoryStats } from './memory.js';
 import { Tensor } from './tensor.js';
 import { waitQuietly } from './wait.js';
 import { makeOps, type Ops } from './ops.js';
@@ -83,10 +83,12 @@ export class Engine {
     readonly adapter: AdapterSummary,
     readonly platform: string,
     private ownsDevice: boolean,
+    memoryLimit?: string | number,
   ) {
     this.limits = device.limits;
     this.features = new Set([...device.features].map(String));
-    this.pool = new MemoryPool(device, device.limits.maxBufferSize);
+    const budget = memoryLimit === undefined ? 0 : parseBytes(memoryLimit);
+    this.pool = new MemoryPool(device, device.limits.maxBufferSize, budget, (msg) => this.errors.push(msg));
     this.ops = makeOps(this);
     this.nn = makeNN(this);
     installGemm(this);
@@ -99,8 +101,10 @@ export class Engine {
   }
 
   static async create(opts: DeviceOptions = {}): Promise<Engine> {
+    const limit = opts.memoryLimit ?? (globalThis as any).process?.env?.FOCUSCLIP_MEMORY_LIMIT;
+    if (limit !== undefined) parseBytes(limit); // a typo fails before the device is created
     const d = await acquireDevice(opts);
-    return new Engine(d.device, d.adapterInfo, d.platform, d.owned);
+    return new Engine(d.device, d.adapterInfo, d.platform, d.owned, limit);
   }
 
   get hasTimestamps(): boolean {

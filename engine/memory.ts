@@ -35,6 +35,21 @@ export interface MemoryStats {
   allocations: number;
 }
 
+/** A tensor or arena that does not fit: the message names it, its size and what holds the rest. */
+export class OutOfMemoryError extends Error {
+  override name = 'OutOfMemoryError';
+}
+
+/** "512MiB", "4GiB", "1e9" -> bytes (FOCUSCLIP_MEMORY_LIMIT and the engine's memoryLimit option). */
+export function parseBytes(text: string | number): number {
+  if (typeof text === 'number') return text;
+  const m = /^\s*([\d.e+]+)\s*(b|kib|mib|gib|kb|mb|gb)?\s*$/i.exec(text);
+  const unit: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, kb: 1e3, mb: 1e6, gb: 1e9 };
+  const n = m ? Number(m[1]) * unit[(m[2] ?? 'b').toLowerCase()] : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`Cannot read "${text}" as a memory size: write e.g. 512MiB, 4GiB or a number of bytes.`);
+  return Math.floor(n);
+}
+
 /** Four buckets per power of two: at most 25% waste, few distinct sizes to reuse. */
 export function bucketSize(bytes: number): number {
   const b = Math.max(256, bytes);
@@ -58,12 +73,16 @@ export class MemoryPool {
   constructor(
     private device: GPUDevice,
     private maxBufferSize: number,
+    /** Most bytes we may hold on the device (0: no budget of ours, only the device's own limit). */
+    public budgetBytes = 0,
+    /** Where asynchronous device errors of an allocation go (the engine raises them at sync). */
+    private onDeviceError: (message: string) => void = () => {},
   ) {}
 
   allocate(bytes: number, label = 'tensor'): Storage {
     const size = bucketSize(bytes);
     if (size > this.maxBufferSize) {
-      throw new Error(
+      throw new OutOfMemoryError(
         `Out of GPU limits: ${label} needs ${fmtBytes(bytes)} but the adapter's maxBufferSize is ${fmtBytes(this.maxBufferSize)}. Use a smaller batch or model.`,
       );
     }
@@ -71,7 +90,8 @@ export class MemoryPool {
     if (buffer) {
       this.stats.pooledBytes -= size;
     } else {
-      buffer = this.device.createBuffer({ size, usage: storageUsage(), label: `pool:${size}` });
+      this.reserve(size, label);
+      buffer = this.createBuffer(size, `pool:${size}`, label);
       this.stats.deviceBytes += size;
       this.stats.allocations++;
     }
@@ -94,11 +114,12 @@ export class MemoryPool {
   /** One buffer for many long-lived tensors; sizes are aligned so each can be bound on its own. */
   createArenaBuffer(bytes: number, label: string): GPUBuffer {
     if (bytes > this.maxBufferSize) {
-      throw new Error(
+      throw new OutOfMemoryError(
         `Out of GPU limits: arena "${label}" needs ${fmtBytes(bytes)} but the adapter's maxBufferSize is ${fmtBytes(this.maxBufferSize)}.`,
       );
     }
-    const buffer = this.device.createBuffer({ size: Math.max(256, bytes), usage: storageUsage(), label });
+    this.reserve(Math.max(256, bytes), `arena "${label}"`);
+    const buffer = this.createBuffer(Math.max(256, bytes), label, `arena "${label}"`);
     this.stats.arenaBytes += buffer.size;
     this.stats.deviceBytes += buffer.size;
     return buffer;
@@ -108,6 +129,35 @@ export class MemoryPool {
     this.stats.arenaBytes -= buffer.size;
     this.stats.deviceBytes -= buffer.size;
     buffer.destroy();
+  }
+
+  /** Make room for `size` new device bytes within the budget, or say who wanted how much. */
+  private reserve(size: number, what: string): void {
+    if (!this.budgetBytes || this.stats.deviceBytes + size <= this.budgetBytes) return;
+    this.trim(); // free pooled buffers first: they are only a cache
+    if (this.stats.deviceBytes + size <= this.budgetBytes) return;
+    const s = this.stats;
+    throw new OutOfMemoryError(
+      `Out of GPU memory: ${what} needs ${fmtBytes(size)} but ${fmtBytes(s.deviceBytes)} of the ${fmtBytes(this.budgetBytes)} budget are in use ` +
+        `(live tensors ${fmtBytes(s.liveBytes)} in ${s.liveBuffers} buffers, arenas ${fmtBytes(s.arenaBytes)}). ` +
+        `Use a smaller --batch-size or model preset, or raise the budget (FOCUSCLIP_MEMORY_LIMIT, e.g. 4GiB).`,
+    );
+  }
+
+  /** createBuffer inside an out-of-memory error scope: the device's own refusal names the buffer too. */
+  private createBuffer(size: number, label: string, what: string): GPUBuffer {
+    this.device.pushErrorScope('out-of-memory');
+    const buffer = this.device.createBuffer({ size, usage: storageUsage(), label });
+    this.device.popErrorScope().then(
+      (err) => {
+        if (err)
+          this.onDeviceError(
+            `Out of GPU memory: the device refused ${what} (${fmtBytes(size)}) with ${fmtBytes(this.stats.deviceBytes)} already allocated: ${err.message}. Use a smaller --batch-size or model preset.`,
+          );
+      },
+      () => {},
+    );
+    return buffer;
   }
 
   /** Give pooled free buffers back to the device. */

@@ -96,6 +96,27 @@ describe('trainer', () => {
     for (const m of [a, b, c]) m.dispose();
   });
 
+  it('running out of GPU memory names the buffer, the step and the last checkpoint', async () => {
+    const e = E();
+    const cfg = makeConfig('modern', { model: 'tiny', batchSize: 6, maxSteps: 4, epochs: 100, checkpointEvery: 2, seed: 4 });
+    const m = microModel(e, cfg, 'focusclip', tok.vocab.length);
+    const t = new Trainer(e, m, tok.tokenizer, data, cfg, tok.vocab);
+    const files = new Map<string, Uint8Array>();
+    await t.train({ saveBytes: (p, b) => files.set(p, b) }, 'ok.safetensors'); // 4 steps fit
+    e.pool.trim();
+    e.pool.budgetBytes = e.memory().deviceBytes + 256 * 1024; // parameters fit, a step's activations do not
+    try {
+      (t.cfg as { maxSteps: number }).maxSteps = 6;
+      await expect(t.train({ saveBytes: (p, b) => files.set(p, b) }, 'ok.safetensors')).rejects.toThrow(
+        /Out of GPU memory: tensor f32\[[\d, ]+\] needs .* budget .* \(training step 4, batch size 6\)\. The last good checkpoint is ok\.safetensors \(step 4\)\./,
+      );
+    } finally {
+      e.pool.budgetBytes = 0;
+    }
+    expect(files.has('ok.safetensors')).toBe(true);
+    m.dispose();
+  });
+
   it('rejects a batch larger than the data', () => {
     const e = E();
     const cfg = makeConfig('modern', { model: 'tiny', batchSize: 64 });

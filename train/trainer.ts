@@ -4,6 +4,7 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
+import { OutOfMemoryError } from '../engine/memory.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import { encodeParams, loadParams, decodeCheckpoint, META_CONFIG, META_STATE } from '../model/checkpoint.js';
@@ -131,7 +132,17 @@ export class Trainer {
     while (this.step < total) {
       const step = this.step;
       const lr = learningRate(this.cfg, step, total);
-      const scalars = this.recordStep(lr);
+      let scalars: Tensor[];
+      try {
+        scalars = this.recordStep(lr);
+      } catch (err) {
+        if (!(err instanceof OutOfMemoryError)) throw err;
+        if (pending) await pending.catch(() => {});
+        throw new OutOfMemoryError(
+          `${err.message} (training step ${step}, batch size ${this.cfg.batchSize}). ` +
+            (this.lastCheckpoint ? `The last good checkpoint is ${this.lastCheckpoint} (step ${lastGoodStep}).` : 'No checkpoint was written yet.'),
+        );
+      }
       this.step++;
       // Read this step's numbers while the next step is being recorded; wait for the previous read
       // first so at most one is in flight.
