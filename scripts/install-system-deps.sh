@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages FocusCLIP needs on Debian/Ubuntu without a GPU:
 #   mesa-vulkan-drivers >= 24 (lavapipe, software Vulkan that Dawn accepts; bookworm's 22.3 is too old)
-#   python3-torch (CPU, for /usr/bin/python3) only for the PyTorch golden tests, skipped when absent
+#   python3-torch (CPU, for /usr/bin/python3) and OpenBLAS for the PyTorch golden tests and the
+#   PyTorch reference of the e2e benchmark; skipped when absent
 #   chromium             only for the browser test suite
 # Usage: bash scripts/install-system-deps.sh [--no-torch] [--no-chromium]
 set -euo pipefail
@@ -35,6 +36,8 @@ echo "mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)"
 
 missing=()
 [ "$want_torch" = 1 ] && ! /usr/bin/python3 -c 'import torch' 2>/dev/null && missing+=(python3-torch)
+# torch calls whatever libblas.so.3 is installed: without OpenBLAS that is the reference BLAS (~10x slower)
+[ "$want_torch" = 1 ] && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1 && missing+=(libopenblas0-pthread)
 [ "$want_chromium" = 1 ] && ! command -v chromium >/dev/null && missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_update
