@@ -79,3 +79,54 @@ export function gemmRef(A: ArrayLike<number>, B: ArrayLike<number>, s: GemmRefSp
   }
   return out;
 }
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** IEEE binary16 bits of x, round to nearest even (what the GPU's f32 -> f16 store does). */
+export function f16Bits(x: number): number {
+  f32Scratch[0] = x; // f64 -> f32 first: exact for every value this is used on (f32 data)
+  const u = u32Scratch[0];
+  const sign = (u >>> 16) & 0x8000;
+  const exp = (u >>> 23) & 0xff;
+  let mant = u & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow -> inf
+  if (e <= 0) {
+    // Subnormal half (or zero): shift the implicit-1 mantissa into place, round to nearest even.
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = mant & ((1 << shift) - 1);
+    let h = mant >>> shift;
+    if (rest > half || (rest === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++; // a carry into the exponent is still right
+  return sign | h;
+}
+
+/** The value of IEEE binary16 bits h. */
+export function f16Value(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Values rounded to f16, as bits (for an f16 tensor) and as the exact numbers they stand for. */
+export function toF16(values: ArrayLike<number>): { bits: Uint16Array; values: Float64Array } {
+  const bits = new Uint16Array(values.length);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    bits[i] = f16Bits(values[i]);
+    out[i] = f16Value(bits[i]);
+  }
+  return { bits, values: out };
+}

@@ -49,6 +49,9 @@ export interface SubgroupVariant {
   a: number;
   /** vec4 column groups per lane (the subgroup covers 4 * sg * b columns). */
   b: number;
+  /** Launch order: consecutive workgroups walk down `swz` row blocks before the next column block
+   *  (grouped order keeps an A panel and a B panel hot in the cache); absent or <= 1: row-major. */
+  swz?: number;
   splitK: number;
 }
 
@@ -69,17 +72,22 @@ export interface GemmFlags {
   preact: boolean;
   /** Split-K partial: write raw alpha * sum over this K chunk to C[z] and skip the epilogue. */
   partial: boolean;
+  /** A, B, C, bias and Z hold f16 (needs 'shader-f16'); products accumulate in f32 registers and
+   *  the epilogue runs in f32, rounding once on the store. Split-K partials stay f32. */
+  f16: boolean;
+  /** A is read as vec4 along K (sg kernels only; needs !transA, K % 4 == 0, batch stride % 4 == 0). */
+  aVec4: boolean;
 }
 
 export function variantName(v: GemmVariant): string {
-  if (v.kind === 'sg') return `sg${v.sg}_${v.a}x${v.b}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`;
+  if (v.kind === 'sg') return `sg${v.sg}_${v.a}x${v.b}${(v.swz ?? 0) > 1 ? `_g${v.swz}` : ''}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`;
   return v.kind === 'lanes'
     ? `lanes${v.wg}_${v.tm}x${v.tn}_u${v.unroll}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`
     : `tiled${v.wx}x${v.wy}_${v.tm}x${v.tn}_k${v.bk}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`;
 }
 
 export function flagsName(f: GemmFlags): string {
-  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}`;
+  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}`;
 }
 
 /** Rows and columns of C one workgroup covers. */
@@ -111,16 +119,40 @@ struct Params {
   alpha: f32,
 }`;
 
+/** The storage element type of the operands. */
+function elem(f: GemmFlags): string {
+  return f.f16 ? 'f16' : 'f32';
+}
+
+/** WGSL converting a loaded scalar (or vec4 when `vec`) to f32; the identity for f32 storage. */
+function toF32(f: GemmFlags, x: string, vec = false): string {
+  return f.f16 ? (vec ? `vec4<f32>(${x})` : `f32(${x})`) : x;
+}
+
+/** The element type C and Z are stored as (split-K partials are f32 scratch). */
+function outElem(f: GemmFlags): string {
+  return f.f16 && !f.partial ? 'f16' : 'f32';
+}
+
 function bindings(f: GemmFlags): string {
-  const lines = [
-    '@group(0) @binding(0) var<storage, read> A: array<f32>;',
-    `@group(0) @binding(1) var<storage, read> B: array<${f.bVec4 ? 'vec4<f32>' : 'f32'}>;`,
-    `@group(0) @binding(2) var<storage, read_write> C: array<${f.cVec4 ? 'vec4<f32>' : 'f32'}>;`,
+  const t = elem(f);
+  const o = outElem(f);
+  const lines: string[] = [];
+  lines.push(
+    `@group(0) @binding(0) var<storage, read> A: array<${f.aVec4 ? `vec4<${t}>` : t}>;`,
+    `@group(0) @binding(1) var<storage, read> B: array<${f.bVec4 ? `vec4<${t}>` : t}>;`,
+    `@group(0) @binding(2) var<storage, read_write> C: array<${f.cVec4 ? `vec4<${o}>` : o}>;`,
     '@group(0) @binding(3) var<uniform> p: Params;',
-  ];
-  if (f.bias && !f.partial) lines.push('@group(0) @binding(4) var<storage, read> bias: array<f32>;');
-  if (f.preact && !f.partial) lines.push(`@group(0) @binding(5) var<storage, read_write> Z: array<${f.cVec4 ? 'vec4<f32>' : 'f32'}>;`);
+  );
+  if (f.bias && !f.partial) lines.push(`@group(0) @binding(4) var<storage, read> bias: array<${t}>;`);
+  if (f.preact && !f.partial) lines.push(`@group(0) @binding(5) var<storage, read_write> Z: array<${f.cVec4 ? `vec4<${o}>` : o}>;`);
   return lines.join('\n');
+}
+
+/** Enable directives (they must precede every declaration), the params struct and the bindings. */
+function header(f: GemmFlags, subgroups = false): string {
+  const enables = [f.f16 ? 'enable f16;' : '', subgroups ? 'enable subgroups;' : ''].filter(Boolean);
+  return [...enables, PARAMS, bindings(f)].join('\n');
 }
 
 function actExpr(act: Activation, v: string): string {
@@ -131,27 +163,30 @@ function actExpr(act: Activation, v: string): string {
 function storeRow(f: GemmFlags, v: string, rowOk: string, cBase: string, n: string): string {
   const out: string[] = [];
   // vec4 path: N % 4 == 0 so a 4-column group is either fully in range or fully out.
+  const o = outElem(f);
+  const st = (x: string, vec: boolean) => (o === 'f16' ? (vec ? `vec4<f16>(${x})` : `f16(${x})`) : x);
+  const ld = (x: string, vec: boolean) => (o === 'f16' ? (vec ? `vec4<f32>(${x})` : `f32(${x})`) : x);
   if (f.cVec4) {
     const lines = [`let ci = (${cBase} + ${n}) / 4u;`, `var r = ${v};`];
     if (!f.partial) {
-      if (f.bias) lines.push(`r += vec4<f32>(bias[${n}], bias[${n} + 1u], bias[${n} + 2u], bias[${n} + 3u]);`);
-      if (f.preact) lines.push('Z[ci] = r;');
+      if (f.bias) lines.push(`r += vec4<f32>(${[0, 1, 2, 3].map((c) => toF32(f, `bias[${n} + ${c}u]`)).join(', ')});`);
+      if (f.preact) lines.push(`Z[ci] = ${st('r', true)};`);
       if (f.act !== 'none') lines.push(`r = vec4<f32>(${[0, 1, 2, 3].map((c) => actExpr(f.act, `r[${c}]`)).join(', ')});`);
-      if (f.accumulate) lines.push('r += C[ci];');
+      if (f.accumulate) lines.push(`r += ${ld('C[ci]', true)};`);
     }
-    lines.push('C[ci] = r;');
+    lines.push(`C[ci] = ${st('r', true)};`);
     out.push(`if (${rowOk} && ${n} < p.N) { ${lines.join(' ')} }`);
   } else {
     for (let c = 0; c < 4; c++) {
       const nc = `${n} + ${c}u`;
       const lines = [`let ci = ${cBase} + ${nc};`, `var r = ${v}[${c}];`];
       if (!f.partial) {
-        if (f.bias) lines.push(`r += bias[${nc}];`);
-        if (f.preact) lines.push('Z[ci] = r;');
+        if (f.bias) lines.push(`r += ${toF32(f, `bias[${nc}]`)};`);
+        if (f.preact) lines.push(`Z[ci] = ${st('r', false)};`);
         if (f.act !== 'none') lines.push(`r = ${actExpr(f.act, 'r')};`);
-        if (f.accumulate) lines.push('r += C[ci];');
+        if (f.accumulate) lines.push(`r += ${ld('C[ci]', false)};`);
       }
-      lines.push('C[ci] = r;');
+      lines.push(`C[ci] = ${st('r', false)};`);
       out.push(`if (${rowOk} && ${nc} < p.N) { ${lines.join(' ')} }`);
     }
   }
@@ -173,11 +208,12 @@ const BATCH_PROLOGUE = /* wgsl */ `
 export function lanesSource(v: LanesVariant, f: GemmFlags): string {
   const { wg, tm, tn, unroll } = v;
   if (tn % 4) throw new Error(`lanes variant: tn must be a multiple of 4, got ${tn}.`);
+  if (f.aVec4) throw new Error('lanes variant: vec4 A loads are only generated for sg kernels.');
   const nv = tn / 4;
   const R = [...Array(tm).keys()];
   const J = [...Array(nv).keys()];
   const L: string[] = [];
-  L.push(PARAMS, bindings(f));
+  L.push(header(f));
   if (f.act === 'gelu' && !f.partial) L.push(ERF_WGSL);
   L.push(`@compute @workgroup_size(${wg})`);
   L.push('fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {');
@@ -202,11 +238,11 @@ export function lanesSource(v: LanesVariant, f: GemmFlags): string {
   }
   const step = (k: string): string[] => {
     const s: string[] = [];
-    for (const i of R) s.push(`let a${i} = vec4<f32>(A[aRow${i} + ${f.transA ? `${k} * p.M` : k}]);`);
+    for (const i of R) s.push(`let a${i} = vec4<f32>(${toF32(f, `A[aRow${i} + ${f.transA ? `${k} * p.M` : k}]`)});`);
     for (const j of J) {
-      if (f.bVec4) s.push(`let b${j} = B[bq${j} + ${k} * (p.N / 4u)];`);
+      if (f.bVec4) s.push(`let b${j} = ${toF32(f, `B[bq${j} + ${k} * (p.N / 4u)]`, true)};`);
       else {
-        const comp = [0, 1, 2, 3].map((c) => `B[bn${4 * j + c} + ${f.transB ? k : `${k} * p.N`}]`);
+        const comp = [0, 1, 2, 3].map((c) => toF32(f, `B[bn${4 * j + c} + ${f.transB ? k : `${k} * p.N`}]`));
         s.push(`let b${j} = vec4<f32>(${comp.join(', ')});`);
       }
     }
@@ -240,12 +276,13 @@ export function lanesSource(v: LanesVariant, f: GemmFlags): string {
 export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   const { wx, wy, tm, tn, bk } = v;
   if (tn % 4) throw new Error(`tiled variant: tn must be a multiple of 4, got ${tn}.`);
+  if (f.aVec4) throw new Error('tiled variant: vec4 A loads are only generated for sg kernels.');
   const BM = wy * tm;
   const BN = wx * tn;
   const threads = wx * wy;
   const nv = tn / 4;
   const L: string[] = [];
-  L.push(PARAMS, bindings(f));
+  L.push(header(f));
   if (f.act === 'gelu' && !f.partial) L.push(ERF_WGSL);
   // As is stored k-major [bk][BM] and Bs [bk][BN] so the inner product reads rows of both.
   L.push(`var<workgroup> As: array<f32, ${bk * BM}>;`);
@@ -259,7 +296,7 @@ export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   for (let i = 0; i < tm; i++) for (let j = 0; j < nv; j++) L.push(`  var acc${i}_${j} = vec4<f32>(0.0);`);
   const bVal = (kk: string, nn: string) =>
     // B element (k, n) with clamped, in-range addresses; zero outside.
-    f.transB ? `B[bOff + min(${nn}, p.N - 1u) * p.K + min(${kk}, p.K - 1u)]` : `B[bOff + min(${kk}, p.K - 1u) * p.N + min(${nn}, p.N - 1u)]`;
+    toF32(f, f.transB ? `B[bOff + min(${nn}, p.N - 1u) * p.K + min(${kk}, p.K - 1u)]` : `B[bOff + min(${kk}, p.K - 1u) * p.N + min(${nn}, p.N - 1u)]`);
   L.push('  for (var k0 = kBegin; k0 < kEnd; k0 += ' + bk + 'u) {');
   // Load A tile: bk x BM elements, `threads` at a time.
   L.push(`    for (var e = tid; e < ${bk * BM}u; e += ${threads}u) {`);
@@ -267,7 +304,7 @@ export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   else L.push(`      let mm = e / ${bk}u; let kk = e % ${bk}u;`);
   L.push('      let gk = k0 + kk; let gm = m0 + mm;');
   L.push(
-    `      let av = A[aOff + ${f.transA ? 'min(gk, p.K - 1u) * p.M + min(gm, p.M - 1u)' : 'min(gm, p.M - 1u) * p.K + min(gk, p.K - 1u)'}];`,
+    `      let av = ${toF32(f, `A[aOff + ${f.transA ? 'min(gk, p.K - 1u) * p.M + min(gm, p.M - 1u)' : 'min(gm, p.M - 1u) * p.K + min(gk, p.K - 1u)'}]`)};`,
   );
   L.push(`      As[kk * ${BM}u + mm] = select(0.0, av, gk < kEnd);`);
   L.push('    }');
@@ -275,7 +312,7 @@ export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   L.push(`    for (var e = tid; e < ${(bk * BN) / 4}u; e += ${threads}u) {`);
   L.push(`      let kk = e / ${BN / 4}u; let nq = e % ${BN / 4}u;`);
   L.push('      let gk = k0 + kk; let gn = n0 + nq * 4u;');
-  if (f.bVec4) L.push('      let bv = B[bOff / 4u + min(gk, p.K - 1u) * (p.N / 4u) + min(gn / 4u, p.N / 4u - 1u)];');
+  if (f.bVec4) L.push(`      let bv = ${toF32(f, 'B[bOff / 4u + min(gk, p.K - 1u) * (p.N / 4u) + min(gn / 4u, p.N / 4u - 1u)]', true)};`);
   else L.push(`      let bv = vec4<f32>(${[0, 1, 2, 3].map((c) => bVal('gk', `gn + ${c}u`)).join(', ')});`);
   L.push(`      Bs[e] = select(vec4<f32>(0.0), bv, gk < kEnd);`);
   L.push('    }');
@@ -303,12 +340,14 @@ export function tiledSource(v: TiledVariant, f: GemmFlags): string {
 /** Sums split-K partials [splits, batch... ] and applies alpha-free epilogue (partials carry alpha). */
 export function splitReduceSource(f: GemmFlags): string {
   const L: string[] = [];
+  const t = elem(f);
+  if (f.f16) L.push('enable f16;');
   L.push(`struct Params { M: u32, N: u32, splits: u32, batch: u32, strideC: u32, rowStride: u32 }`);
   L.push('@group(0) @binding(0) var<storage, read> P: array<f32>;');
-  L.push('@group(0) @binding(1) var<storage, read_write> C: array<f32>;');
+  L.push(`@group(0) @binding(1) var<storage, read_write> C: array<${t}>;`);
   L.push('@group(0) @binding(2) var<uniform> p: Params;');
-  if (f.bias) L.push('@group(0) @binding(3) var<storage, read> bias: array<f32>;');
-  if (f.preact) L.push('@group(0) @binding(4) var<storage, read_write> Z: array<f32>;');
+  if (f.bias) L.push(`@group(0) @binding(3) var<storage, read> bias: array<${t}>;`);
+  if (f.preact) L.push(`@group(0) @binding(4) var<storage, read_write> Z: array<${t}>;`);
   if (f.act === 'gelu') L.push(ERF_WGSL);
   L.push('@compute @workgroup_size(256)');
   L.push('fn main(@builtin(global_invocation_id) gid: vec3<u32>) {');
@@ -319,11 +358,12 @@ export function splitReduceSource(f: GemmFlags): string {
   L.push('  var s = 0.0;');
   L.push('  for (var q = 0u; q < p.splits; q++) { s += P[(b * p.splits + q) * mn + r]; }');
   L.push('  let ci = b * p.strideC + r;');
-  if (f.bias) L.push('  s += bias[r % p.N];');
-  if (f.preact) L.push('  Z[ci] = s;');
+  const st = (x: string) => (f.f16 ? `f16(${x})` : x);
+  if (f.bias) L.push(`  s += ${toF32(f, 'bias[r % p.N]')};`);
+  if (f.preact) L.push(`  Z[ci] = ${st('s')};`);
   if (f.act !== 'none') L.push(`  s = ${actExpr(f.act, 's')};`);
-  if (f.accumulate) L.push('  s += C[ci];');
-  L.push('  C[ci] = s;');
+  if (f.accumulate) L.push(`  s += ${toF32(f, 'C[ci]')};`);
+  L.push(`  C[ci] = ${st('s')};`);
   L.push('}');
   return L.join('\n');
 }
@@ -339,17 +379,33 @@ export function splitReduceSource(f: GemmFlags): string {
  */
 export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   const { sg, a, b } = v;
+  const g = v.swz ?? 0;
+  if (f.aVec4 && f.transA) throw new Error('sg variant: vec4 A loads need A untransposed (K contiguous).');
   const I = [...Array(a).keys()];
   const J = [...Array(b).keys()];
   const Rw = [...Array(sg).keys()];
-  const L: string[] = ['enable subgroups;', PARAMS, bindings(f)];
+  const L: string[] = [header(f, true)];
   if (f.act === 'gelu' && !f.partial) L.push(ERF_WGSL);
   L.push(`@compute @workgroup_size(${sg})`);
-  L.push('fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {');
+  L.push('fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {');
   L.push(BATCH_PROLOGUE.replace('PARTIAL', f.partial ? 'true' : 'false'));
   L.push('  let l = lid.x;');
-  L.push(`  let m0 = wid.y * ${sg * a}u;`);
-  L.push(`  let n0 = wid.x * ${4 * sg * b}u;`);
+  if (g > 1) {
+    // Grouped launch order: the dispatch index walks `g` row blocks for one column block, then the
+    // next column block, so g A panels and one B panel are what the cache has to hold.
+    L.push('  let lin = wid.y * nwg.x + wid.x;');
+    L.push(`  let span = ${g}u * nwg.x;`);
+    L.push('  let grp = lin / span;');
+    L.push(`  let h = min(${g}u, nwg.y - grp * ${g}u);`);
+    L.push('  let idx = lin - grp * span;');
+    L.push(`  let by = grp * ${g}u + idx % h;`);
+    L.push('  let bx = idx / h;');
+  } else {
+    L.push('  let bx = wid.x;');
+    L.push('  let by = wid.y;');
+  }
+  L.push(`  let m0 = by * ${sg * a}u;`);
+  L.push(`  let n0 = bx * ${4 * sg * b}u;`);
   for (const i of I) {
     // Clamped rows/columns keep loads in bounds without branches; stores are masked instead.
     L.push(`  let ar${i} = aOff + ${f.transA ? `min(m0 + l + ${sg * i}u, p.M - 1u)` : `min(m0 + l + ${sg * i}u, p.M - 1u) * p.K`};`);
@@ -360,11 +416,11 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
     else for (let c = 0; c < 4; c++) L.push(`  let bn${j}_${c} = bOff + ${f.transB ? `min(${n} + ${c}u, p.N - 1u) * p.K` : `min(${n} + ${c}u, p.N - 1u)`};`);
   }
   for (const i of I) for (const r of Rw) for (const j of J) L.push(`  var c${i}_${r}_${j} = vec4<f32>(0.0);`);
-  const aLoad = (i: number, k: string) => `A[ar${i} + ${f.transA ? `(${k}) * p.M` : k}]`;
+  const aLoad = (i: number, k: string) => toF32(f, `A[ar${i} + ${f.transA ? `(${k}) * p.M` : k}]`);
   const bLoad = (j: number, k: string) =>
     f.bVec4
-      ? `B[bq${j} + (${k}) * (p.N / 4u)]`
-      : `vec4<f32>(${[0, 1, 2, 3].map((c) => `B[bn${j}_${c} + ${f.transB ? k : `(${k}) * p.N`}]`).join(', ')})`;
+      ? toF32(f, `B[bq${j} + (${k}) * (p.N / 4u)]`, true)
+      : `vec4<f32>(${[0, 1, 2, 3].map((c) => toF32(f, `B[bn${j}_${c} + ${f.transB ? k : `(${k}) * p.N`}]`)).join(', ')})`;
   const fmas = (aval: (i: number) => string, k: string, ind: string) => {
     const s: string[] = [];
     for (const j of J) s.push(`${ind}let b${j} = ${bLoad(j, k)};`);
@@ -376,14 +432,21 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
       }
     return s;
   };
-  // One loop, no scalar tail (the tail would double the code llvmpipe compiles): the last block
-  // reads clamped k indices and zeroes the A values beyond kEnd.
   L.push('  for (var k = kBegin; k < kEnd; k += 4u) {');
-  L.push('    let kl = kEnd - 1u;');
-  for (let u = 0; u < 4; u++) L.push(`    let k${u} = min(k + ${u}u, kl);`);
-  for (const i of I) {
-    L.push(`    var a${i} = vec4<f32>(${[0, 1, 2, 3].map((u) => aLoad(i, `k${u}`)).join(', ')});`);
-    L.push(`    a${i} = select(vec4<f32>(0.0), a${i}, k + vec4<u32>(0u, 1u, 2u, 3u) <= vec4<u32>(kl));`);
+  if (f.aVec4) {
+    // K % 4 == 0 and split-K chunks are multiples of 4, so every block of 4 k-steps is full: one
+    // vec4 load per row and no mask.
+    for (let u = 0; u < 4; u++) L.push(`    let k${u} = k + ${u}u;`);
+    for (const i of I) L.push(`    let a${i} = ${toF32(f, `A[(ar${i} + k) / 4u]`, true)};`);
+  } else {
+    // One loop, no scalar tail (the tail would double the code llvmpipe compiles): the last block
+    // reads clamped k indices and zeroes the A values beyond kEnd.
+    L.push('    let kl = kEnd - 1u;');
+    for (let u = 0; u < 4; u++) L.push(`    let k${u} = min(k + ${u}u, kl);`);
+    for (const i of I) {
+      L.push(`    var a${i} = vec4<f32>(${[0, 1, 2, 3].map((u) => aLoad(i, `k${u}`)).join(', ')});`);
+      L.push(`    a${i} = select(vec4<f32>(0.0), a${i}, k + vec4<u32>(0u, 1u, 2u, 3u) <= vec4<u32>(kl));`);
+    }
   }
   for (let u = 0; u < 4; u++) {
     L.push('    {');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { read, relFrobenius, randArray, toF32, useEngine } from '../test/helpers.js';
 import { candidateVariants, defaultVariant, gemm, type GemmSpec } from './gemm.js';
-import { erf64, gemmRef } from './gemm-reference.js';
+import { erf64, f16Value, gemmRef, toF16 } from './gemm-reference.js';
 import { variantName, type GemmVariant } from './gemm-wgsl.js';
 import type { Engine } from '../engine/engine.js';
 
@@ -95,6 +95,14 @@ describe('gemm', () => {
     expect(await check(e, { M: 6, N: 12, K: 97, batch: 2, variant: v, accumulate: true, alpha: 2 })).toBeLessThan(TOL);
   });
 
+  it('vec4 A loads (NN, K % 4 == 0): plain, batched and split-K', async () => {
+    const e = E();
+    expect(await check(e, { M: 21, N: 10, K: 68, withBias: true, act: 'relu' })).toBeLessThan(TOL);
+    expect(await check(e, { M: 9, N: 12, K: 4, batch: 3, strideA: 40, transB: true })).toBeLessThan(TOL);
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    expect(await check(e, { M: 13, N: 20, K: 300, variant: { ...base, splitK: 7 }, accumulate: true })).toBeLessThan(TOL);
+  });
+
   it('K = 0 gives the epilogue of zero', async () => {
     const e = E();
     const C = e.tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [6]);
@@ -127,5 +135,113 @@ describe('gemm', () => {
     const A = e.zeros([10]);
     expect(() => gemm(e, A, e.zeros([12]), e.empty([20]), { M: 4, N: 5, K: 3 })).toThrow(/A .* has 10 elements but the spec needs 12 .*M=4, N=5, K=3/);
     expect(() => gemm(e, e.zeros([12]), e.zeros([15]), e.empty([19]), { M: 4, N: 5, K: 3 })).toThrow(/C .*needs 20/);
+  });
+});
+
+// f16 storage, f32 accumulation and epilogue, one rounding on the store. Inputs are f16 values, so
+// the float64 reference sees exactly what the GPU sees; what remains is the output rounding
+// (relative 2^-11 at most per element, ~2.8e-4 RMS) plus f32 summation error (~1e-6).
+const TOL16 = 1e-3;
+
+async function check16(e: Engine, s: GemmSpec & { seed?: number; withBias?: boolean; accumulate?: boolean; positive?: boolean }): Promise<number> {
+  const batch = s.batch ?? 1;
+  const sA = s.strideA ?? s.M * s.K;
+  const sB = s.strideB ?? s.K * s.N;
+  const seed = s.seed ?? 1;
+  const lo = s.positive ? 0 : -1;
+  const a = toF16(randArray(Math.max(1, (batch - 1) * sA + s.M * s.K), seed, lo));
+  const b = toF16(randArray(Math.max(1, (batch - 1) * sB + s.K * s.N), seed + 1, lo));
+  const bias = s.withBias ? toF16(randArray(s.N, seed + 2)) : undefined;
+  const c0 = s.accumulate ? toF16(randArray(batch * s.M * s.N, seed + 3)) : undefined;
+  const decode = async (t: import('../engine/tensor.js').Tensor) => Array.from((await t.toArray()) as Uint16Array, f16Value);
+  return e.scope(async () => {
+    const A = e.tensor(a.bits, [a.bits.length]);
+    const B = e.tensor(b.bits, [b.bits.length]);
+    const C = c0 ? e.tensor(c0.bits, [c0.bits.length]) : e.empty([batch * s.M * s.N], 'f16');
+    const preact = s.preact ? e.empty([batch * s.M * s.N], 'f16') : undefined;
+    gemm(e, A, B, C, { ...s, bias: bias && e.tensor(bias.bits, [s.N]), preact });
+    const want = gemmRef(a.values, b.values, { ...s, bias: bias?.values, accumulateInto: c0?.values });
+    if (preact) {
+      const z = gemmRef(a.values, b.values, { ...s, act: 'none', bias: bias?.values });
+      expect(relFrobenius(await decode(preact), z)).toBeLessThan(TOL16);
+    }
+    return relFrobenius(await decode(C), want);
+  });
+}
+
+describe('gemm f16', () => {
+  const E = useEngine();
+  /** Skips (saying why) on adapters without shader-f16. */
+  const needF16 = (e: Engine, ctx: { skip: () => void }) => {
+    if (!e.hasF16) {
+      console.log(`gemm f16 test skipped: adapter ${e.adapter.vendor} ${e.adapter.device} lacks 'shader-f16'`);
+      ctx.skip();
+    }
+  };
+
+  it('all four transpose modes match the float64 reference on awkward shapes (default kernel)', async (ctx) => {
+    const e = E();
+    needF16(e, ctx);
+    for (const [tA, tB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ]) {
+      for (const [M, N, K] of [
+        [1, 1, 1],
+        [7, 13, 5],
+        [33, 37, 68],
+        [9, 16, 131],
+      ]) {
+        const err = await check16(e, { M, N, K, transA: tA, transB: tB, seed: M + N + K });
+        expect(err, `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} M=${M} N=${N} K=${K}`).toBeLessThan(TOL16);
+      }
+    }
+  }, 120_000);
+
+  it('accumulates in f32: a long positive sum (K = 2049) stays within the output rounding', async (ctx) => {
+    const e = E();
+    needF16(e, ctx);
+    // Sums near 500 where f16 spacing is 0.25-0.5: an f16 accumulator would drift by ~1e-2 relative.
+    const err = await check16(e, { M: 5, N: 12, K: 2049, positive: true, seed: 5 });
+    expect(err).toBeLessThan(5e-4);
+    expect(err).toBeGreaterThan(0); // the output really is rounded to f16
+  });
+
+  it('every candidate kernel with bias + gelu + alpha, vec4 paths with relu + accumulate + preact', async (ctx) => {
+    const e = E();
+    needF16(e, ctx);
+    const seen = new Set<string>();
+    for (const v of candidateVariants(e, { M: 37, N: 41, K: 67 })) {
+      if (seen.has(variantName(v))) continue;
+      seen.add(variantName(v));
+      const transA = seen.size % 2 === 0;
+      const err = await check16(e, { M: 37, N: 41, K: 67, transA, transB: !transA, withBias: true, act: 'gelu', variant: v, alpha: 0.5 });
+      expect(err, `${variantName(v)} transA=${transA}`).toBeLessThan(TOL16);
+    }
+    for (const transB of [false, true]) {
+      const err = await check16(e, { M: 19, N: 36, K: 24, transB, withBias: true, act: 'relu', accumulate: true, alpha: -1.5, preact: e.empty([1], 'f16') });
+      expect(err).toBeLessThan(TOL16);
+    }
+  }, 300_000);
+
+  it('strided batches and split-K (f32 partials, f16 epilogue)', async (ctx) => {
+    const e = E();
+    needF16(e, ctx);
+    expect(await check16(e, { M: 11, N: 8, K: 17, batch: 4, strideB: 0, transA: true })).toBeLessThan(TOL16);
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    const v: GemmVariant = { ...base, splitK: 5 };
+    expect(await check16(e, { M: 13, N: 10, K: 301, transA: true, variant: v, withBias: true, act: 'gelu', preact: e.empty([1], 'f16') })).toBeLessThan(TOL16);
+    expect(await check16(e, { M: 6, N: 12, K: 96, batch: 2, variant: v, accumulate: true, alpha: 2 })).toBeLessThan(TOL16);
+  });
+
+  it('rejects mixed dtypes and f16 on a device without shader-f16, naming the fix', async () => {
+    const e = E();
+    const A16 = e.empty([12], 'f16');
+    expect(() => gemm(e, A16, e.zeros([15]), e.empty([20], 'f16'), { M: 4, N: 5, K: 3 })).toThrow(/B is tensor .* f32\[15\] but A is f16.*Cast first/);
+    // The same engine seen as one whose device lacks the feature.
+    const noF16 = Object.create(e, { features: { value: new Set<string>() } }) as Engine;
+    expect(() => gemm(noF16, A16, e.empty([15], 'f16'), e.empty([20], 'f16'), { M: 4, N: 5, K: 3 })).toThrow(/lacks the 'shader-f16' feature.*Use f32/);
   });
 });

@@ -115,8 +115,10 @@ export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
   return { ...ok, splitK: splitKFor(e, ok, s) };
 }
 
-function need(what: string, t: Tensor, elements: number, s: GemmSpec): void {
-  if (t.dtype !== 'f32') throw new Error(`gemm: ${what} must be f32, got ${t.describe()}.`);
+function need(what: string, t: Tensor, elements: number, s: GemmSpec, dtype: string): void {
+  if (t.dtype !== dtype) {
+    throw new Error(`gemm: ${what} is ${t.describe()} but A is ${dtype}; all operands (A, B, C, bias, preact) must share one dtype, f32 or f16. Cast first.`);
+  }
   if (t.size < elements) {
     throw new Error(
       `gemm: ${what} ${t.describe()} has ${t.size} elements but the spec needs ${elements} ` +
@@ -138,16 +140,23 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
   const strideB = s.strideB ?? K * N;
   const strideC = s.strideC ?? M * N;
   if (strideC < M * N && batch > 1) throw new Error(`gemm: strideC ${strideC} < M*N = ${M * N} would overlap the outputs of different batches.`);
-  need('A', A, (batch - 1) * strideA + M * K, s);
-  need('B', B, (batch - 1) * strideB + K * N, s);
-  need('C', C, (batch - 1) * strideC + M * N, s);
-  if (s.bias) need('bias', s.bias, N, s);
-  if (s.preact) need('preact', s.preact, (batch - 1) * strideC + M * N, s);
+  const dtype = A.dtype;
+  if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`gemm: operands must be f32 or f16, got A ${A.describe()}.`);
+  if (dtype === 'f16' && !e.features.has('shader-f16')) {
+    throw new Error(
+      `gemm: A ${A.describe()} is f16 but this device lacks the 'shader-f16' feature (adapter ${e.adapter.vendor} ${e.adapter.device || e.adapter.description}). Use f32 tensors on this adapter.`,
+    );
+  }
+  need('A', A, (batch - 1) * strideA + M * K, s, dtype);
+  need('B', B, (batch - 1) * strideB + K * N, s, dtype);
+  need('C', C, (batch - 1) * strideC + M * N, s, dtype);
+  if (s.bias) need('bias', s.bias, N, s, dtype);
+  if (s.preact) need('preact', s.preact, (batch - 1) * strideC + M * N, s, dtype);
   const act = s.act ?? 'none';
   if (K === 0) {
     // An empty sum: every output is the epilogue of zero. Rare; a K=1 product of zeros lets the same
     // kernels apply bias, activation and accumulate.
-    const zero = e.zeros([Math.max(M, N)]);
+    const zero = e.zeros([Math.max(M, N)], dtype);
     try {
       gemm(e, zero, zero, C, { ...s, K: 1, strideA: 0, strideB: 0, transA: false, transB: false });
     } finally {
@@ -160,7 +169,8 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
   const tile = workgroupTile(variant);
   const maxDim = e.limits.maxComputeWorkgroupsPerDimension;
   let splits = Math.max(1, Math.min(variant.splitK, K));
-  const kChunk = Math.ceil(K / splits);
+  // Chunks are whole blocks of 4 k-steps, so a K % 4 == 0 product has no ragged block anywhere.
+  const kChunk = 4 * Math.ceil(K / splits / 4);
   splits = Math.ceil(K / kChunk);
   const gx = Math.ceil(N / tile.cols);
   const gy = Math.ceil(M / tile.rows);
@@ -170,8 +180,10 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
       `gemm: launch grid ${gx}x${gy}x${gz} exceeds the adapter's ${maxDim} workgroups per dimension (M=${M}, N=${N}, batch=${batch}, splitK=${splits}); split the batch or the rows into several calls.`,
     );
   }
-  const alignedB = !s.transB && N % 4 === 0 && strideB % 4 === 0 && B.offset % 16 === 0;
-  const alignedC = N % 4 === 0 && strideC % 4 === 0 && C.offset % 16 === 0 && (!s.preact || s.preact.offset % 16 === 0);
+  const vec4Bytes = dtype === 'f16' ? 8 : 16;
+  const alignedB = !s.transB && N % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0;
+  const alignedC = N % 4 === 0 && strideC % 4 === 0 && C.offset % vec4Bytes === 0 && (!s.preact || s.preact.offset % vec4Bytes === 0);
+  const alignedA = variant.kind === 'sg' && !s.transA && K % 4 === 0 && strideA % 4 === 0 && A.offset % vec4Bytes === 0;
   const flags: GemmFlags = {
     transA: !!s.transA,
     transB: !!s.transB,
@@ -182,6 +194,8 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     accumulate: !!s.accumulate,
     preact: !!s.preact,
     partial: splits > 1,
+    f16: dtype === 'f16',
+    aVec4: alignedA,
   };
   const src = variant.kind === 'lanes' ? lanesSource(variant, flags) : variant.kind === 'sg' ? sgSource(variant, flags) : tiledSource(variant, flags);
   const kernel = e.kernel(`gemm_${variantName(variant)}_${flagsName(flags)}`, src);
@@ -198,7 +212,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
   const scratch = e.empty([batch * splits, M, N]);
   try {
     e.dispatch(kernel, { bind: { A, B, C: scratch }, params, workgroups: [gx, gy, gz] });
-    const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false };
+    const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false, aVec4: false };
     const reduce = e.kernel(`gemm_splitk_reduce_${flagsName(rf)}`, splitReduceSource(rf));
     const [rx, ry] = e.grid1d(Math.ceil((batch * M * N) / 256));
     const bind: Record<string, Tensor> = { P: scratch, C };
