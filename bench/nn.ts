@@ -1,4 +1,4 @@
-// `npm run bench -- nn [--runs N] [--no-peers]`: the fused nn kernels against TensorFlow.js WebGPU
+// `npm run bench -- nn [--runs N] [--no-peers] [--only attention,softmax,layernorm]`: the fused nn kernels against TensorFlow.js WebGPU
 // and jax-js on the same adapter, same shapes, same process: attention forward (batch*heads 32,
 // seq 64, headDim 64) and backward, row softmax 4096 x 512, LayerNorm 4096 x 768. Milliseconds per
 // op (median host time, GPU waited without busy-polling), plus our process CPU time per op, which
@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
 import { chooseAttentionImpl } from '../kernels/attention.js';
+import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
 import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from './chart.js';
 import { setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
@@ -33,6 +34,8 @@ const LN = [4096, 768] as const;
 export async function run(args: string[]): Promise<void> {
   const noPeers = args.includes('--no-peers');
   const runs = Number(argValue(args, '--runs') ?? 9);
+  const only = argValue(args, '--only')?.split(',');
+  const want = (suite: string) => !only || only.includes(suite);
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
   const jx = noPeers ? undefined : await setupJax().catch((err) => (console.warn(`jax-js unavailable: ${err.message}`), undefined));
@@ -74,7 +77,7 @@ export async function run(args: string[]): Promise<void> {
   };
 
   // ---------------------------------------------------------------- attention
-  {
+  if (want('attention')) {
     const { B, H, S, D } = ATT;
     const n = B * H * S * D;
     const [qa, ka, va, ga] = [1, 2, 3, 4].map((s) => rand(n, s));
@@ -106,12 +109,20 @@ export async function run(args: string[]): Promise<void> {
   }
 
   // ---------------------------------------------------------------- softmax
-  {
+  if (want('softmax')) {
     const [R, C] = SMX;
     const xa = rand(R * C, 5).map((x) => 4 * x);
     const x = e.tensor(xa, [R, C]);
+    const impl = softmaxImpl(e, C);
     const t = await timeOurs(() => e.noGrad(() => e.nn.softmax(x)));
-    const r: Row = { op: 'softmax', shape: `[${R}, ${C}]`, ...mine(t), target: '<= 8 ms' };
+    const r: Row = { op: `softmax (${impl})`, shape: `[${R}, ${C}]`, ...mine(t), target: '<= 8 ms' };
+    // The previous kernel in the same run, for comparison on a noisy machine.
+    let previous: Row | undefined;
+    if (impl !== 'rows') {
+      forceSoftmaxImpl('rows');
+      previous = { op: 'softmax (rows)', shape: r.shape, ...mine(await timeOurs(() => e.noGrad(() => e.nn.softmax(x)))) };
+      forceSoftmaxImpl(undefined);
+    }
     if (tf) {
       const X = tf.tf.tensor(xa, [R, C]);
       r.tfjs = (await timeIt(async () => {
@@ -132,10 +143,11 @@ export async function run(args: string[]): Promise<void> {
       X.dispose();
     }
     rows.push(r);
+    if (previous) rows.push(previous);
   }
 
   // ---------------------------------------------------------------- layerNorm
-  {
+  if (want('layernorm')) {
     const [R, D] = LN;
     const xa = rand(R * D, 6);
     const wa = rand(D, 7).map((w) => 1 + 0.1 * w);
@@ -194,9 +206,16 @@ export async function run(args: string[]): Promise<void> {
         `${Number.isFinite(best) && r.ours ? `  ${(best / r.ours).toFixed(1)}x faster than the best peer` : ''}${r.target ? `  [target ${r.target}]` : ''}`,
     );
   }
-  const att = rows.slice(0, 2);
-  const ratio = (k: keyof Row) => ((att[1][k] as number) / (att[0][k] as number)).toFixed(2);
-  console.log(`attention backward / forward: ${ratio('ours')} (median host time), ${ratio('oursBatched')} (batched), ${ratio('oursCpuMs')} (CPU time)`);
+  if (want('attention')) {
+    const att = rows.slice(0, 2);
+    const ratio = (k: keyof Row) => ((att[1][k] as number) / (att[0][k] as number)).toFixed(2);
+    console.log(`attention backward / forward: ${ratio('ours')} (median host time), ${ratio('oursBatched')} (batched), ${ratio('oursCpuMs')} (CPU time)`);
+  }
+  if (only) {
+    // A partial run must not overwrite the full results.
+    e.destroy();
+    return;
+  }
 
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(

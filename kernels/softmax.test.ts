@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { forceRowLanes, ROW_WG } from './row-reduce.js';
+import { forceSoftmaxImpl, softmaxImpl } from './softmax.js';
+import { fixedSubgroupSize } from './gemm.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 function softmaxRef(x: ArrayLike<number>, R: number, C: number): Float64Array {
@@ -28,7 +30,10 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('softmax', () => {
   const E = useEngine();
-  afterEach(() => forceRowLanes(undefined));
+  afterEach(() => {
+    forceRowLanes(undefined);
+    forceSoftmaxImpl(undefined);
+  });
 
   it('the float64 gradient matches finite differences', () => {
     const [R, C] = [3, 7];
@@ -39,7 +44,12 @@ describe('softmax', () => {
     assertClose(got, fd, { rtol: 1e-6, atol: 1e-9 });
   });
 
-  for (const lanes of [1, ROW_WG] as const)
+  const layouts = [
+    ['row per invocation', 'rows', 1],
+    ['row per workgroup', 'rows', ROW_WG],
+    ['row per subgroup', 'subgroup', undefined],
+  ] as const;
+  for (const [layout, impl, lanes] of layouts)
   for (const [R, C, spread] of [
     [1, 1, 1],
     [7, 17, 3],
@@ -47,10 +57,18 @@ describe('softmax', () => {
     [3, 768, 1],
     [2, 513, 1e4],
     [9, 512, 30],
+    [11, 300, 5],
+    [3, 1028, 5],
   ] as const) {
-    it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async () => {
+    it(`${layout}: forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async (ctx) => {
       const e = E();
+      if (impl === 'subgroup' && !fixedSubgroupSize(e)) ctx.skip();
       forceRowLanes(lanes);
+      forceSoftmaxImpl(impl);
+      // Rows wider than 16 units (f32, or vec4 when C % 4 == 0) per lane fall back to 'rows'
+      // (on lavapipe's 8-lane subgroups: widths 129, 513, 768 and 1028 here).
+      const perLane = Math.ceil((C % 4 ? C : C / 4) / (fixedSubgroupSize(e) ?? 1));
+      expect(softmaxImpl(e, C)).toBe(impl === 'subgroup' && perLane <= 16 ? 'subgroup' : 'rows');
       const x = f32(randArray(R * C, R + C, -spread, spread));
       const g = f32(randArray(R * C, 5));
       const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });
