@@ -1,0 +1,73 @@
+// Exports the demo's world (training set with heatmaps and tokenised captions, the four held-out
+// zero-shot sets with tokenised class prompts, and both models' initial weights) to one
+// safetensors file, so that scripts/study/train_torch.py can replay the demo's training in PyTorch
+// on the CPU: several times faster than lavapipe, which makes budget and recipe questions
+// (how many steps until zero-shot transfer?) answerable in minutes.
+//
+// Build and run: node scripts/study/run-export.mjs --seed 42 --train-count 400 --eval-count 240 --out /tmp/world.safetensors
+
+import { writeFileSync } from 'node:fs';
+import { Engine } from '../../engine/engine.js';
+import { generateDataset } from '../../data/synthetic/generate.js';
+import { makeConfig } from '../../train/config.js';
+import { makeBatch, TrainSet } from '../../train/batches.js';
+import { captionTokenizer, modelConfigFor } from '../../train/pipeline.js';
+import { syntheticEvalDatasets } from '../../train/zeroshot.js';
+import { buildPrompts } from '../../eval/prompts.js';
+import { toCHW } from '../../data/image.js';
+import { createModel } from '../../model/focusclip.js';
+import { makeConfig as makeModelConfig } from '../../model/config.js';
+import { encodeSafetensors, type TensorInput } from '../../model/safetensors.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+
+const seed = Number(arg('seed', '42'));
+const trainCount = Number(arg('train-count', '400'));
+const evalCount = Number(arg('eval-count', '240'));
+const preset = arg('preset', 'tiny');
+const out = arg('out', '/tmp/world.safetensors');
+const extra = JSON.parse(arg('gen', '{}')); // generator options, e.g. {"maxClutter":0}
+
+const e = await Engine.create();
+try {
+  const size = makeModelConfig(preset).vision.imageSize;
+  const ds = generateDataset({ seed, count: trainCount, size, ...extra });
+  const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
+  const tok = captionTokenizer(data.texts, 4096);
+  const cfg = makeConfig('modern', { model: preset, seed });
+  const L = makeModelConfig(preset).text.contextLength;
+  const tensors: [string, TensorInput][] = [];
+  const all = Array.from({ length: data.size }, (_, i) => i);
+  for (let s = 0; s < all.length; s += 256) {
+    const idx = all.slice(s, s + 256);
+    const b = makeBatch(e, data, idx, { tokenizer: tok.tokenizer, contextLength: L, heatmaps: true });
+    for (const [k, t] of Object.entries(b)) tensors.push([`train.${k}.${s}`, { data: (await t.toArray()) as Float32Array | Int32Array, shape: t.shape }]);
+    for (const t of Object.values(b)) t.dispose();
+  }
+  const meta: Record<string, string> = { vocab: JSON.stringify(tok.vocab), seed: String(seed) };
+  for (const d of syntheticEvalDatasets(seed, evalCount, size)) {
+    const px = new Float32Array(d.items.length * 3 * size * size);
+    d.items.forEach((it, i) => toCHW(it.load() as any, px, i * 3 * size * size));
+    const prompts = buildPrompts(d.templates, d.promptNames).map((p) => p[0]);
+    const enc = tok.tokenizer.encode(prompts, L);
+    tensors.push([`eval.${d.name}.pixels`, { data: px, shape: [d.items.length, 3, size, size] }]);
+    tensors.push([`eval.${d.name}.labels`, { data: Int32Array.from(d.items.map((it) => it.label)), shape: [d.items.length] }]);
+    tensors.push([`eval.${d.name}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
+    tensors.push([`eval.${d.name}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
+    meta[`eval.${d.name}.classes`] = JSON.stringify(d.classes);
+  }
+  for (const kind of ['clip', 'focusclip'] as const) {
+    const mc = modelConfigFor(cfg, kind, tok.vocab.length);
+    const m = createModel(e, mc, { seed });
+    meta[`config.${kind}`] = JSON.stringify(mc);
+    for (const [name, t] of m.params) tensors.push([`init.${kind}.${name}`, { data: (await t.toArray()) as Float32Array, shape: t.shape }]);
+    m.dispose();
+  }
+  writeFileSync(out, encodeSafetensors(tensors, meta));
+  console.log(`wrote ${out}: ${data.size} training samples, vocab ${tok.vocab.length}`);
+} finally {
+  e.destroy();
+}
