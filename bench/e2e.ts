@@ -1,7 +1,12 @@
-// `npm run bench -- e2e [--presets tiny,small] [--kinds focusclip,clip] [--steps 5] [--batch 32]`:
+// `npm run bench -- e2e [--presets tiny,small] [--kinds focusclip,clip] [--steps 5] [--batch 32]
+//   [--peers tfjs,torch | --no-peers] [--tfjs-presets tiny] [--torch-presets tiny,small]`:
 // whole-model numbers: training step time and images/s, zero-shot inference images/s, peak GPU
 // memory, and a per-kernel breakdown of one training step (GPU timestamps) so the next
-// optimisation target is visible. Writes bench/results/e2e.json.
+// optimisation target is visible. Then the same model, initial weights, batch and optimizer in the
+// peers: TensorFlow.js on its WebGPU backend (same adapter) and PyTorch on the CPU (the native
+// reference), with a faithfulness check (first-step losses and gradient norms of all three must
+// agree to 1e-3; the values after one update are printed too).
+// Writes bench/results/e2e.json and bench/results/e2e.svg.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
@@ -13,6 +18,11 @@ import { Trainer } from '../train/trainer.js';
 import { createModel } from '../model/focusclip.js';
 import { makeConfig as makeModelConfig } from '../model/config.js';
 import { fmtBytes } from '../engine/memory.js';
+import { capturePeerCase, type PeerCase } from './e2e-case.js';
+import { tfjsTrainer } from './e2e-tfjs.js';
+import { runTorchStep, torchUnavailable } from './e2e-torch.js';
+import { setupTfjs, type TfjsPeer } from './peers.js';
+import { barChartSvg } from './chart.js';
 
 function arg(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(`--${name}`);
@@ -29,13 +39,59 @@ function family(kernel: string): string {
   return 'elementwise/other';
 }
 
+type PeerName = 'tfjs' | 'torch';
+const PEER_NAMES: PeerName[] = ['tfjs', 'torch'];
+/** Required agreement of the first-step losses and gradient norms (relative). */
+const LOSS_TOL = 1e-3;
+
+interface PeerResult {
+  stepMs: number;
+  runsMs: number[];
+  trainImagesPerSec: number;
+  /** Loss of the initial weights, then after one update. */
+  losses: [number, number];
+  /** Gradient norm (before clipping) of the same two steps. */
+  gradNorms: [number, number];
+  /** |peer - ours| / |ours| of the losses and of the gradient norms. */
+  relDiff: { losses: [number, number]; gradNorms: [number, number] };
+  info: string;
+}
+
+function peerList(args: string[]): PeerName[] {
+  if (args.includes('--no-peers')) return [];
+  const list = arg(args, 'peers', PEER_NAMES.join(',')).split(',').filter(Boolean);
+  const bad = list.filter((p) => !PEER_NAMES.includes(p as PeerName));
+  if (bad.length) throw new Error(`e2e: unknown peer(s) ${bad.join(', ')}; --peers takes a comma list of ${PEER_NAMES.join(', ')} (or --no-peers).`);
+  return list as PeerName[];
+}
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
 export async function run(args: string[]): Promise<void> {
   const presets = arg(args, 'presets', 'tiny').split(',');
   const kinds = arg(args, 'kinds', 'focusclip,clip').split(',') as ModelKind[];
   const steps = Number(arg(args, 'steps', '5'));
   const batch = Number(arg(args, 'batch', '32'));
+  const peers = peerList(args);
+  // TF.js at `small` takes minutes a step on lavapipe: opt in with --tfjs-presets tiny,small.
+  const tfjsPresets = arg(args, 'tfjs-presets', 'tiny').split(',');
+  const torchPresets = arg(args, 'torch-presets', presets.join(',')).split(',');
+  const skipped: string[] = [];
+  let useTorch = peers.includes('torch');
+  if (useTorch) {
+    const why = torchUnavailable();
+    if (why) {
+      skipped.push(`PyTorch CPU peer skipped: ${why}`);
+      useTorch = false;
+    }
+  }
+  let tfjs: TfjsPeer | undefined;
+  let useTfjs = peers.includes('tfjs');
+  for (const line of skipped) console.log(line);
+
   const e = await Engine.create();
   const results: any[] = [];
+  let faithful = true;
   try {
     for (const preset of presets) {
       const size = makeModelConfig(preset).vision.imageSize;
@@ -46,14 +102,25 @@ export async function run(args: string[]): Promise<void> {
         const cfg = makeConfig('modern', { model: preset, batchSize: batch, maxSteps: 1, epochs: 1000, checkpointEvery: 0 });
         const model = createModel(e, modelConfigFor(cfg, kind, tok.vocab.length), { seed: 1 });
         const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
-        await trainer.train(); // warm-up: compile pipelines, tune GEMMs
+        const wantTfjs = useTfjs && tfjsPresets.includes(preset);
+        const wantTorch = useTorch && torchPresets.includes(preset);
+        // Before the first step: the weights and batch every system starts from. Steps 0..steps+1
+        // are what ours runs (warm-up, timed, profiled), so the peers get those learning rates.
+        const peerCase: PeerCase | undefined = wantTfjs || wantTorch ? await capturePeerCase(trainer, steps + 2) : undefined;
+        const first = await trainer.train(); // warm-up: compile pipelines, tune GEMMs
+        const oursLosses: number[] = [first.logs[0].loss];
+        const oursNorms: number[] = [first.logs[0].gradNorm];
         e.pool.resetPeak();
         const times: number[] = [];
         for (let s = 0; s < steps; s++) {
           const t = performance.now();
           (trainer.cfg as any).maxSteps = trainer.step + 1;
-          await trainer.train();
+          const r = await trainer.train();
           times.push(performance.now() - t);
+          if (s === 0) {
+            oursLosses.push(r.logs[0].loss);
+            oursNorms.push(r.logs[0].gradNorm);
+          }
         }
         const peak = e.memory().peakLiveBytes + e.memory().arenaBytes;
         e.startProfiling();
@@ -73,14 +140,17 @@ export async function run(args: string[]): Promise<void> {
           inf.push(performance.now() - t);
         }
         const stepMs = median(times);
-        const r = {
+        const r: any = {
           preset,
           kind,
           batch,
           stepMs,
+          runsMs: times,
           trainImagesPerSec: (1000 * batch) / stepMs,
           inferenceImagesPerSec: (1000 * batch) / median(inf),
           peakBytes: peak,
+          losses: oursLosses,
+          gradNorms: oursNorms,
           gpuMsProfiled: gpuMs,
           families: Object.fromEntries([...families].sort((a, b) => b[1] - a[1])),
           topKernels: kernels.slice(0, 12),
@@ -92,12 +162,110 @@ export async function run(args: string[]): Promise<void> {
         console.log('  top kernels:');
         for (const k of r.topKernels) console.log(`    ${k.kernel.padEnd(40)} ${k.ms.toFixed(1).padStart(8)} ms  x${k.count}`);
         model.dispose();
+
+        const peerResults: Partial<Record<PeerName, PeerResult>> = {};
+        const finish = (runsMs: number[], losses: [number, number], gradNorms: [number, number], info: string): PeerResult => {
+          const ms = median(runsMs);
+          const relDiff = {
+            losses: [rel(losses[0], oursLosses[0]), rel(losses[1], oursLosses[1])] as [number, number],
+            gradNorms: [rel(gradNorms[0], oursNorms[0]), rel(gradNorms[1], oursNorms[1])] as [number, number],
+          };
+          return { stepMs: ms, runsMs, trainImagesPerSec: (1000 * batch) / ms, losses, gradNorms, relDiff, info };
+        };
+        if (wantTfjs && peerCase) {
+          if (!tfjs) {
+            try {
+              tfjs = await setupTfjs();
+            } catch (err) {
+              console.log(`TF.js WebGPU peer skipped: ${(err as Error).message}`);
+              skipped.push(`TF.js WebGPU peer skipped: ${(err as Error).message}`);
+              useTfjs = false;
+            }
+          }
+          if (tfjs) {
+            console.log(`  TF.js ${tfjs.tf.version_core} (webgpu backend): running ${steps + 2} steps...`);
+            const tt = await tfjsTrainer(tfjs, peerCase);
+            try {
+              // Steps 0 and 1 are the loss check and the warm-up (shader compilation).
+              const s0 = await tt.step(0);
+              const s1 = await tt.step(1);
+              const runsMs: number[] = [];
+              for (let s = 0; s < steps; s++) {
+                const t = performance.now();
+                await tt.stepQuiet(2 + s);
+                runsMs.push(performance.now() - t);
+              }
+              peerResults.tfjs = finish(runsMs, [s0.loss, s1.loss], [s0.gradNorm, s1.gradNorm], `tfjs-core ${tfjs.tf.version_core}, webgpu backend`);
+            } finally {
+              tt.dispose();
+            }
+          }
+        }
+        if (wantTorch && peerCase) {
+          console.log(`  PyTorch CPU: running ${steps + 2} steps...`);
+          const tr = runTorchStep(peerCase, steps);
+          peerResults.torch = finish(tr.stepMs, tr.losses, tr.gradNorms, `torch ${tr.torch}, CPU, ${tr.threads} threads`);
+        }
+        if (peerCase) {
+          r.peers = peerResults;
+          r.ratios = {
+            tfjsOverOurs: peerResults.tfjs ? peerResults.tfjs.stepMs / stepMs : undefined,
+            torchOverOurs: peerResults.torch ? peerResults.torch.stepMs / stepMs : undefined,
+          };
+          const fmt = (x: number) => x.toFixed(7);
+          const rows: [string, 'losses' | 'gradNorms', number, number[]][] = [
+            ['first-step loss (initial weights)', 'losses', 0, oursLosses],
+            ['first-step gradient norm', 'gradNorms', 0, oursNorms],
+            ['loss after one AdamW update', 'losses', 1, oursLosses],
+            ['gradient norm after one update', 'gradNorms', 1, oursNorms],
+          ];
+          for (const [what, key, i, ours] of rows) {
+            const parts = [`ours ${fmt(ours[i])}`];
+            for (const [name, p] of Object.entries(peerResults)) parts.push(`${name === 'tfjs' ? 'TF.js' : 'PyTorch'} ${fmt(p[key][i])} (rel ${p.relDiff[key][i].toExponential(1)})`);
+            console.log(`  ${what}: ${parts.join(', ')}`);
+          }
+          // The loss at initialisation is not very sensitive to details (a tanh-GELU passes it at
+          // 6e-8); the gradient norm of the same step is checked too.
+          const bad = Object.entries(peerResults).filter(([, p]) => !(p.relDiff.losses[0] < LOSS_TOL && p.relDiff.gradNorms[0] < LOSS_TOL));
+          r.faithful = bad.length === 0;
+          if (bad.length) {
+            faithful = false;
+            console.log(`  FAITHFULNESS CHECK FAILED: the first-step loss or gradient norm of ${bad.map(([n]) => n).join(', ')} differs from ours by >= ${LOSS_TOL} (relative); the timings compare different computations.`);
+          } else console.log(`  faithfulness: first-step losses and gradient norms agree to < ${LOSS_TOL} relative`);
+          for (const [name, p] of Object.entries(peerResults)) {
+            const ratio = p.stepMs / stepMs;
+            console.log(`  ${(name === 'tfjs' ? 'TF.js WebGPU' : 'PyTorch CPU').padEnd(13)} step ${p.stepMs.toFixed(0)} ms (${p.trainImagesPerSec.toFixed(1)} img/s): ours is ${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`}`);
+          }
+        }
       }
     }
   } finally {
     e.destroy();
   }
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/e2e.json', JSON.stringify({ adapter: e.adapter.description, date: new Date().toISOString(), results }, null, 2));
-  console.log('\nwrote bench/results/e2e.json');
+  writeFileSync(
+    'bench/results/e2e.json',
+    JSON.stringify({ adapter: e.adapter.description, date: new Date().toISOString(), steps, lossTolerance: LOSS_TOL, skipped, results }, null, 2),
+  );
+  const cats = results.map((r) => `${r.preset} ${r.kind}`);
+  const svg = barChartSvg({
+    title: `FocusCLIP/CLIP training throughput, batch ${batch} (${e.adapter.description.split(':')[0]})`,
+    yLabel: 'training images/s (log)',
+    categories: cats,
+    series: [
+      { name: 'ours (WebGPU)', values: results.map((r) => r.trainImagesPerSec) },
+      { name: 'TF.js WebGPU', values: results.map((r) => r.peers?.tfjs?.trainImagesPerSec) },
+      { name: 'PyTorch CPU', values: results.map((r) => r.peers?.torch?.trainImagesPerSec) },
+    ],
+    log: true,
+  });
+  writeFileSync('bench/results/e2e.svg', svg);
+  console.log('\nsummary (training step, median):');
+  for (const r of results) {
+    const p = (x?: PeerResult) => (x ? `${x.stepMs.toFixed(0)} ms` : '-');
+    console.log(`  ${`${r.preset} ${r.kind}`.padEnd(16)} ours ${r.stepMs.toFixed(0)} ms | TF.js ${p(r.peers?.tfjs)}${r.ratios?.tfjsOverOurs ? ` (ours ${r.ratios.tfjsOverOurs.toFixed(2)}x)` : ''} | PyTorch CPU ${p(r.peers?.torch)}${r.ratios?.torchOverOurs ? ` (ours/torch time ${(1 / r.ratios.torchOverOurs).toFixed(2)})` : ''}`);
+  }
+  for (const line of skipped) console.log(line);
+  console.log('\nwrote bench/results/e2e.json and bench/results/e2e.svg');
+  if (!faithful) process.exitCode = 1;
 }

@@ -243,22 +243,29 @@ def info_nce(i, t, logit_scale):
     return (F.cross_entropy(logits, target) + F.cross_entropy(logits.t(), target)) / 2
 
 
-def run_case(path):
+def load_case(path):
+    """The model (parameters loaded strictly) and the stored batch of a case file."""
     tensors, meta = read_safetensors(path)
     cfg = json.loads(meta["focusclip_config"])
     model = FocusCLIP(cfg)
     params = {k: v for k, v in tensors.items() if not k.startswith("input.")}
     model.load_state_dict(params, strict=True)
-    pixels = tensors["input.pixels"]
-    ids = tensors["input.ids"].long()
-    mask = tensors["input.mask"]
+    batch = {k[len("input.") :]: v for k, v in tensors.items() if k.startswith("input.")}
+    batch["ids"] = batch["ids"].long()
+    return model, batch, meta
+
+
+def model_loss(model, batch):
+    """The training objective on one batch: (loss, {term: value}, {embedding name: tensor})."""
+    cfg = model.cfg
+    pixels, ids, mask = batch["pixels"], batch["ids"], batch["mask"]
     T = cfg["temperature"]
     zT = model.encode_text(ids, mask)
     out = {"z.text": zT}
     terms = {}
     if cfg["kind"] == "focusclip":
         a = model.focus_alpha.clamp(0, 1) if cfg["clampAlpha"] else model.focus_alpha
-        focused = pixels * (a + (1 - a) * tensors["input.heatmap"])
+        focused = pixels * (a + (1 - a) * batch["heatmap"])
         zI = model.encode_image(pixels)
         zM = model.encode_image(focused)
         out["z.image"], out["z.focus"] = zI, zM
@@ -270,7 +277,12 @@ def run_case(path):
         zI = model.encode_image(pixels)
         out["z.image"] = zI
         terms["image-text"] = info_nce(zI, zT, model.logit_scale) if cfg["loss"] == "infonce" else nt_xent(zI, zT, T)
-    loss = sum(terms.values())
+    return sum(terms.values()), terms, out
+
+
+def run_case(path):
+    model, batch, _ = load_case(path)
+    loss, terms, out = model_loss(model, batch)
     loss.backward()
     out["loss"] = loss.reshape(1)
     for k, v in terms.items():
