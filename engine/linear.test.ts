@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { numericGrad, read, relFrobenius, randArray, toF32, useEngine } from '../test/helpers.js';
-import { act64 } from '../kernels/gemm-reference.js';
+import { act64, f16Value, toF16 } from '../kernels/gemm-reference.js';
 import type { Activation } from './nn.js';
 
 /** float64 y = act(x W^T + b) for x [rows, inF], W [outF, inF]. */
@@ -58,6 +58,26 @@ describe('linear (fused GEMM + bias + activation, with backward)', () => {
       });
     }
   }
+
+  it('f16 tensors run the f16 GEMM forward (bias + gelu), and refuse to train', async (ctx) => {
+    const e = E();
+    if (!e.hasF16) {
+      console.log(`linear f16 test skipped: adapter ${e.adapter.vendor} ${e.adapter.device} lacks 'shader-f16'`);
+      return ctx.skip();
+    }
+    const [rows16, in16, out16] = [10, 33, 7];
+    const xs = toF16(randArray(rows16 * in16, 31, -2, 2));
+    const Ws = toF16(randArray(out16 * in16, 32));
+    const bs = toF16(randArray(out16, 33));
+    const y = e.nn.linear(e.tensor(xs.bits, [rows16, in16]), e.tensor(Ws.bits, [out16, in16]), e.tensor(bs.bits, [out16]), 'gelu');
+    expect(y.dtype).toBe('f16');
+    const got = Array.from((await y.toArray()) as Uint16Array, f16Value);
+    // f16 output rounding (<= 2^-11 relative per element) on f32 accumulation.
+    expect(relFrobenius(got, linearRef(xs.values, Ws.values, bs.values, rows16, in16, out16, 'gelu'))).toBeLessThan(1e-3);
+    const W = e.tensor(Ws.bits, [out16, in16], { requiresGrad: true });
+    expect(() => e.nn.linear(e.tensor(xs.bits, [rows16, in16]), W)).toThrow(/f16 is forward-only/);
+    expect(() => e.nn.linear(e.zeros([2, 3]), e.zeros([4, 3], 'f16'))).toThrow(/must all be f32 or all f16/);
+  });
 
   it('names both shapes when the weight does not fit', () => {
     const e = E();

@@ -1,7 +1,7 @@
 // The linear layer, y = act(x W^T + b), the most frequent op of the model. Weights are [out, in]
 // as in PyTorch. Forward: one NT GEMM with the bias and activation fused into its epilogue.
 // Backward (with dZ = dY * act'(Z)): dX = dZ W (NN), dW = dZ^T X (TN, the tall-K weight gradient
-// the GEMM tuner may split over K), db = column sums of dZ.
+// the GEMM tuner may split over K), db = column sums of dZ. f16 tensors run the f16 GEMM, forward only.
 
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
@@ -17,12 +17,22 @@ export function linear(e: Engine, x: Tensor, W: Tensor, b: Tensor | undefined, a
     throw new Error(`linear: weight ${fmtShape(W.shape)} does not fit input ${fmtShape(x.shape)} (want [out, ${inF}]).`);
   }
   if (b && (b.rank !== 1 || b.shape[0] !== W.shape[0])) throw new Error(`linear: bias ${fmtShape(b.shape)} does not fit weight ${fmtShape(W.shape)} (want [${W.shape[0]}]).`);
-  for (const t of [x, W, b]) if (t && t.dtype !== 'f32') throw new Error(`linear: only f32 is supported, got ${t.describe()}.`);
+  // f16 (on adapters with shader-f16) runs the f16 GEMM: inference only, because the backward's
+  // activation gradient and bias reduction kernels are f32.
+  const dtype = x.dtype;
+  for (const t of [x, W, b]) {
+    if (t && (t.dtype !== dtype || (dtype !== 'f32' && dtype !== 'f16'))) {
+      throw new Error(`linear: x, W and b must all be f32 or all f16, got ${t.describe()} with x ${x.describe()}.`);
+    }
+  }
   const outF = W.shape[0];
   const rows = shapeSize(x.shape) / inF;
   const inputs = b ? [x, W, b] : [x, W];
   const training = e.gradEnabled && inputs.some((t) => t.requiresGrad);
-  const y = e.empty([...x.shape.slice(0, -1), outF]);
+  if (training && dtype === 'f16') {
+    throw new Error(`linear: f16 is forward-only (no gradients); train in f32 or run this f16 layer under e.noGrad() / without requiresGrad (x ${x.describe()}, W ${W.describe()}).`);
+  }
+  const y = e.empty([...x.shape.slice(0, -1), outF], dtype);
   // GELU's derivative needs the pre-activation; ReLU's can be read off the output.
   const z = training && act === 'gelu' ? e.empty(y.shape) : undefined;
   gemm(e, x, W, y, { M: rows, N: outF, K: inF, transB: true, bias: b, act, preact: z });

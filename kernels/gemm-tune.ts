@@ -5,7 +5,9 @@
 // heuristic default of kernels/gemm.ts.
 
 import type { Engine } from '../engine/engine.js';
-import { candidateVariants, gemm, shapeKey, type GemmSpec } from './gemm.js';
+import { candidateVariants, gemm, shapeKey, type GemmDType, type GemmSpec } from './gemm.js';
+import { toF16 } from './gemm-reference.js';
+import { Rng } from '../engine/rng.js';
 import { variantName, type GemmVariant } from './gemm-wgsl.js';
 
 /** Where tuned choices persist (JSON-able map from key to variant). */
@@ -45,8 +47,13 @@ export interface TuneResult {
 }
 
 /** Time every candidate for this shape (operands are random scratch tensors) and cache the best. */
-export async function tuneGemm(e: Engine, spec: GemmSpec, opts: { runs?: number; candidates?: GemmVariant[]; force?: boolean } = {}): Promise<TuneResult> {
-  const key = shapeKey(spec);
+export async function tuneGemm(
+  e: Engine,
+  spec: GemmSpec,
+  opts: { runs?: number; candidates?: GemmVariant[]; force?: boolean; dtype?: GemmDType } = {},
+): Promise<TuneResult> {
+  const dtype = opts.dtype ?? 'f32';
+  const key = shapeKey(spec, dtype);
   const cands = opts.candidates ?? candidateVariants(e, spec);
   const known = cachedVariant(e, key);
   if (known && !opts.force) return { key, best: known, timings: [] };
@@ -61,10 +68,16 @@ export async function tuneGemm(e: Engine, spec: GemmSpec, opts: { runs?: number;
   let best: GemmVariant | undefined;
   let bestMs = Infinity;
   await e.scope(async () => {
-    const A = e.randn([(batch - 1) * sA + spec.M * spec.K], { seed: 1 });
-    const B = e.randn([(batch - 1) * sB + spec.K * spec.N], { seed: 2 });
-    const C = e.empty([batch * spec.M * spec.N]);
-    const bias = spec.bias ? e.randn([spec.N], { seed: 3 }) : undefined;
+    // f16 operands: the same random values rounded on the host (randn makes f32 tensors).
+    const rand = (n: number, seed: number) => {
+      if (dtype === 'f32') return e.randn([n], { seed });
+      const rng = new Rng(seed);
+      return e.tensor(toF16(Array.from({ length: n }, () => rng.normal())).bits, [n]);
+    };
+    const A = rand((batch - 1) * sA + spec.M * spec.K, 1);
+    const B = rand((batch - 1) * sB + spec.K * spec.N, 2);
+    const C = e.empty([batch * spec.M * spec.N], dtype);
+    const bias = spec.bias ? rand(spec.N, 3) : undefined;
     for (const v of cands) {
       const s: GemmSpec = { ...spec, bias, preact: undefined, variant: v };
       gemm(e, A, B, C, s); // compile + warm up

@@ -75,7 +75,8 @@ export interface GemmFlags {
   /** A, B, C, bias and Z hold f16 (needs 'shader-f16'); products accumulate in f32 registers and
    *  the epilogue runs in f32, rounding once on the store. Split-K partials stay f32. */
   f16: boolean;
-  /** A is read as vec4 along K (sg kernels only; needs !transA, K % 4 == 0, batch stride % 4 == 0). */
+  /** A is read as vec4 (sg kernels only): along K when untransposed (needs K % 4 == 0), along M
+   *  when transposed (needs M % 4 == 0); the batch stride must be a multiple of 4 too. */
   aVec4: boolean;
 }
 
@@ -380,7 +381,6 @@ export function splitReduceSource(f: GemmFlags): string {
 export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   const { sg, a, b } = v;
   const g = v.swz ?? 0;
-  if (f.aVec4 && f.transA) throw new Error('sg variant: vec4 A loads need A untransposed (K contiguous).');
   const I = [...Array(a).keys()];
   const J = [...Array(b).keys()];
   const Rw = [...Array(sg).keys()];
@@ -415,29 +415,49 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
     if (f.bVec4) L.push(`  let bq${j} = bOff / 4u + min((${n}) / 4u, p.N / 4u - 1u);`);
     else for (let c = 0; c < 4; c++) L.push(`  let bn${j}_${c} = bOff + ${f.transB ? `min(${n} + ${c}u, p.N - 1u) * p.K` : `min(${n} + ${c}u, p.N - 1u)`};`);
   }
+  if (f.aVec4 && f.transA) {
+    if (sg !== 8) throw new Error('sg variant: transposed vec4 A loads are generated for subgroups of 8.');
+    for (const v of I) {
+      // This lane's vec4 v: k-step tu within each block of 4, rows m0 + 4 tq .. +3 (M % 4 == 0, so a
+      // quad is all in range or all out; out-of-range quads read the last one, their stores are masked).
+      L.push(`  let tu${v} = (${8 * v}u + l) / ${2 * a}u;`);
+      L.push(`  let aq${v} = aOff / 4u + min(m0 / 4u + (${8 * v}u + l) % ${2 * a}u, p.M / 4u - 1u);`);
+    }
+  }
   for (const i of I) for (const r of Rw) for (const j of J) L.push(`  var c${i}_${r}_${j} = vec4<f32>(0.0);`);
   const aLoad = (i: number, k: string) => toF32(f, `A[ar${i} + ${f.transA ? `(${k}) * p.M` : k}]`);
   const bLoad = (j: number, k: string) =>
     f.bVec4
       ? toF32(f, `B[bq${j} + (${k}) * (p.N / 4u)]`, true)
       : `vec4<f32>(${[0, 1, 2, 3].map((c) => toF32(f, `B[bn${j}_${c} + ${f.transB ? k : `(${k}) * p.N`}]`)).join(', ')})`;
-  const fmas = (aval: (i: number) => string, k: string, ind: string) => {
+  // A(m0 + 8i + r, k) is component `aval(i)` of lane r, or wherever `at(i, r)` says.
+  const fmas = (aval: (i: number) => string, k: string, ind: string, at?: (i: number, r: number) => [string, number]) => {
     const s: string[] = [];
     for (const j of J) s.push(`${ind}let b${j} = ${bLoad(j, k)};`);
     for (const i of I)
       for (const r of Rw) {
-        s.push(`${ind}{ let s = vec4<f32>(subgroupBroadcast(${aval(i)}, ${r}u));`);
+        const [val, lane] = at ? at(i, r) : [aval(i), r];
+        s.push(`${ind}{ let s = vec4<f32>(subgroupBroadcast(${val}, ${lane}u));`);
         for (const j of J) s.push(`${ind}  c${i}_${r}_${j} = fma(s, b${j}, c${i}_${r}_${j});`);
         s.push(`${ind}}`);
       }
     return s;
   };
   L.push('  for (var k = kBegin; k < kEnd; k += 4u) {');
-  if (f.aVec4) {
+  if (f.aVec4 && !f.transA) {
     // K % 4 == 0 and split-K chunks are multiples of 4, so every block of 4 k-steps is full: one
     // vec4 load per row and no mask.
     for (let u = 0; u < 4; u++) L.push(`    let k${u} = k + ${u}u;`);
     for (const i of I) L.push(`    let a${i} = ${toF32(f, `A[(ar${i} + k) / 4u]`, true)};`);
+  } else if (f.aVec4) {
+    // Transposed A (M contiguous): the block's 4 k-steps x 8a rows are 8a vec4s of 4 rows each,
+    // one per lane and vector: vec4 t = v*8 + lane holds k-step t / (2a), rows 4 (t % (2a)) .. +3.
+    L.push('    let kl = kEnd - 1u;');
+    for (let u = 0; u < 4; u++) L.push(`    let k${u} = min(k + ${u}u, kl);`);
+    for (const v of I) {
+      L.push(`    let kv${v} = k + tu${v};`);
+      L.push(`    let av${v} = select(vec4<f32>(0.0), ${toF32(f, `A[aq${v} + min(kv${v}, kl) * (p.M / 4u)]`, true)}, kv${v} <= kl);`);
+    }
   } else {
     // One loop, no scalar tail (the tail would double the code llvmpipe compiles): the last block
     // reads clamped k indices and zeroes the A values beyond kEnd.
@@ -450,7 +470,12 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   }
   for (let u = 0; u < 4; u++) {
     L.push('    {');
-    L.push(...fmas((i) => `a${i}[${u}]`, `k${u}`, '      '));
+    if (f.aVec4 && f.transA) {
+      L.push(...fmas((i) => `av${i}[${u}]`, `k${u}`, '      ', (i, r) => {
+        const t = u * 2 * a + Math.floor((8 * i + r) / 4);
+        return [`av${Math.floor(t / 8)}[${r % 4}]`, t % 8];
+      }));
+    } else L.push(...fmas((i) => `a${i}[${u}]`, `k${u}`, '      '));
     L.push('    }');
   }
   L.push('  }');

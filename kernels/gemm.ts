@@ -35,9 +35,12 @@ export interface GemmSpec extends MatmulSpec {
   variant?: GemmVariant;
 }
 
-/** The shape facts a kernel choice depends on (the tuner's cache key). */
-export function shapeKey(s: GemmSpec): string {
-  return `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} M${s.M} N${s.N} K${s.K} b${s.batch ?? 1}`;
+/** The operand types the GEMM family runs on. */
+export type GemmDType = 'f32' | 'f16';
+
+/** The shape facts a kernel choice depends on (the tuner's cache key; f32 keys carry no dtype). */
+export function shapeKey(s: GemmSpec, dtype: GemmDType = 'f32'): string {
+  return `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'} M${s.M} N${s.N} K${s.K} b${s.batch ?? 1}${dtype === 'f16' ? ' f16' : ''}`;
 }
 
 /** True on CPU implementations of WebGPU (lavapipe/llvmpipe, SwiftShader, WARP). */
@@ -61,15 +64,11 @@ export function candidateVariants(e: Engine, s: GemmSpec): GemmVariant[] {
   const lim = e.limits;
   const out: GemmVariant[] = [];
   const sg = fixedSubgroupSize(e);
-  // Subgroup kernels only where a workgroup of `sg` invocations is exactly one subgroup.
+  // Subgroup kernels only where a workgroup of `sg` invocations is exactly one subgroup. Taller
+  // tiles (more row blocks) share each B load among more rows; wider ones (b = 2) measured slower.
   if (sg && sg <= lim.maxComputeWorkgroupSizeX) {
-    for (const [a, b] of [
-      [1, 1],
-      [1, 2],
-      [2, 1],
-    ]) {
-      out.push({ kind: 'sg', sg, a, b, splitK: 1 });
-    }
+    for (const a of [1, 2, 3]) out.push({ kind: 'sg', sg, a, b: 1, splitK: 1 });
+    out.push({ kind: 'sg', sg, a: 2, b: 1, swz: 8, splitK: 1 });
   }
   // Register-only kernels without subgroups (a portable CPU fallback) and the workgroup-memory
   // kernel for GPUs; on lavapipe both are 10-20x slower than 'sg', so only one of each is tried.
@@ -101,18 +100,45 @@ function splitKFor(e: Engine, v: GemmVariant, s: GemmSpec): number {
   return Math.max(1, Math.min(16, Math.floor(s.K / 256), Math.ceil(want / groups)));
 }
 
+// Throughput of the sg kernel with 1, 2, 3 row blocks relative to 1 (CPU time per GEMM at 1024^3 and
+// the FocusCLIP shapes on lavapipe: 8 / 16 / 24 rows share each B load; beyond 3 the spills win).
+const SG_ROW_BLOCK_SPEED = [0, 1, 1.25, 1.35];
+
+/** Row blocks for the sg kernel: the fastest tile once the padding of the last block is paid. Below
+ *  128 rows a GEMM is launch-bound (1 and 2 blocks measured the same at 128^3), and a taller tile
+ *  only adds compile time (seconds per flag combination on llvmpipe). */
+export function sgRowBlocks(sg: number, M: number): number {
+  if (M < 128) return 1;
+  let best = 1;
+  let bestCost = Infinity;
+  for (let a = 1; a < SG_ROW_BLOCK_SPEED.length; a++) {
+    const cost = (Math.ceil(M / (sg * a)) * sg * a) / SG_ROW_BLOCK_SPEED[a];
+    if (cost < bestCost) [best, bestCost] = [a, cost];
+  }
+  return best;
+}
+
 /** The kernel to use when nothing has been tuned for this shape. */
 export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
   const sg = fixedSubgroupSize(e);
   const v: GemmVariant = !isCpuAdapter(e)
     ? { kind: 'tiled', wx: 16, wy: 16, tm: 4, tn: 4, bk: 16, splitK: 1 }
     : sg
-      ? { kind: 'sg', sg, a: 1, b: 1, splitK: 1 }
+      ? { kind: 'sg', sg, a: sgRowBlocks(sg, s.M), b: 1, splitK: 1 }
       : { kind: 'lanes', wg: 64, tm: 2, tn: 8, unroll: 4, splitK: 1 };
   const fits = candidateVariants(e, { ...s, M: 1, N: 1, K: 1 });
   const ok = fits.find((c) => variantName(c) === variantName(v)) ?? fits[0];
   if (!ok) throw new Error(`gemm: no kernel variant fits this adapter's limits (${JSON.stringify(e.limits)}).`);
   return { ...ok, splitK: splitKFor(e, ok, s) };
+}
+
+// Generated sources by kernel name (the name encodes the variant and every flag). Generating an sg
+// kernel's source takes ~0.1 ms, as long as a small GEMM's whole launch, so it is done once.
+const sources = new Map<string, string>();
+function memoSource(name: string, make: () => string): string {
+  let src = sources.get(name);
+  if (src === undefined) sources.set(name, (src = make()));
+  return src;
 }
 
 function need(what: string, t: Tensor, elements: number, s: GemmSpec, dtype: string): void {
@@ -165,7 +191,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     return;
   }
 
-  const variant = s.variant ?? cachedVariant(e, shapeKey(s)) ?? defaultVariant(e, s);
+  const variant = s.variant ?? cachedVariant(e, shapeKey(s, dtype)) ?? defaultVariant(e, s);
   const tile = workgroupTile(variant);
   const maxDim = e.limits.maxComputeWorkgroupsPerDimension;
   let splits = Math.max(1, Math.min(variant.splitK, K));
@@ -183,7 +209,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
   const vec4Bytes = dtype === 'f16' ? 8 : 16;
   const alignedB = !s.transB && N % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0;
   const alignedC = N % 4 === 0 && strideC % 4 === 0 && C.offset % vec4Bytes === 0 && (!s.preact || s.preact.offset % vec4Bytes === 0);
-  const alignedA = variant.kind === 'sg' && !s.transA && K % 4 === 0 && strideA % 4 === 0 && A.offset % vec4Bytes === 0;
+  const alignedA = variant.kind === 'sg' && variant.sg === 8 && (s.transA ? M : K) % 4 === 0 && strideA % 4 === 0 && A.offset % vec4Bytes === 0;
   const flags: GemmFlags = {
     transA: !!s.transA,
     transB: !!s.transB,
@@ -197,8 +223,8 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     f16: dtype === 'f16',
     aVec4: alignedA,
   };
-  const src = variant.kind === 'lanes' ? lanesSource(variant, flags) : variant.kind === 'sg' ? sgSource(variant, flags) : tiledSource(variant, flags);
-  const kernel = e.kernel(`gemm_${variantName(variant)}_${flagsName(flags)}`, src);
+  const name = `gemm_${variantName(variant)}_${flagsName(flags)}`;
+  const kernel = e.kernel(name, memoSource(name, () => (variant.kind === 'lanes' ? lanesSource(variant, flags) : variant.kind === 'sg' ? sgSource(variant, flags) : tiledSource(variant, flags))));
   const params = { M, N, K, strideA, strideB, strideC, kChunk, splits, alpha: s.alpha ?? 1 };
   if (splits === 1) {
     const bind: Record<string, Tensor> = { A, B, C };
@@ -213,7 +239,8 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
   try {
     e.dispatch(kernel, { bind: { A, B, C: scratch }, params, workgroups: [gx, gy, gz] });
     const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false, aVec4: false };
-    const reduce = e.kernel(`gemm_splitk_reduce_${flagsName(rf)}`, splitReduceSource(rf));
+    const rname = `gemm_splitk_reduce_${flagsName(rf)}`;
+    const reduce = e.kernel(rname, memoSource(rname, () => splitReduceSource(rf)));
     const [rx, ry] = e.grid1d(Math.ceil((batch * M * N) / 256));
     const bind: Record<string, Tensor> = { P: scratch, C };
     if (s.bias) bind.bias = s.bias;
