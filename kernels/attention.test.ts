@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
-import { attentionBackward, attentionForward, chooseAttentionImpl } from './attention.js';
+import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionImpl, forceAttentionBackwardRoute } from './attention.js';
 import type { Tensor } from '../engine/tensor.js';
 
 interface Dims {
@@ -97,6 +97,7 @@ function prefixMask(B: number, S: number): Float64Array {
 
 describe('attention', () => {
   const E = useEngine();
+  afterEach(() => forceAttentionBackwardRoute(undefined));
 
   it('the float64 gradients match finite differences (with a mask)', () => {
     const dims = { B: 2, H: 2, S: 5, D: 3 };
@@ -117,54 +118,74 @@ describe('attention', () => {
     { B: 2, H: 1, S: 197, D: 64 },
     { B: 2, H: 1, S: 512, D: 32 },
   ];
+  /** Fused forward and backward against float64 and against the composed engine ops. */
+  async function checkFused(e: Engine, dims: Dims, masked: boolean) {
+    const { B, H, S, D } = dims;
+    const n = B * H * S * D;
+    const [q, k, v] = [1, 2, 3].map((s) => f32(randArray(n, s * 100 + S, -2, 2)));
+    const g = f32(randArray(n, 7 + S));
+    const mask = masked ? prefixMask(B, S) : undefined;
+    const scale = 1 / Math.sqrt(D);
+    const ref = attentionRef(q, k, v, mask, dims, scale, g);
+    const shape = [B, H, S, D];
+    const mk = () => ({
+      qt: e.tensor(toF32(q), shape, { requiresGrad: true }),
+      kt: e.tensor(toF32(k), shape, { requiresGrad: true }),
+      vt: e.tensor(toF32(v), shape, { requiresGrad: true }),
+    });
+    const maskT = mask ? e.tensor(toF32(mask), [B, S]) : undefined;
+    const gT = e.tensor(toF32(g), shape);
+
+    const fused = mk();
+    const out = e.nn.attention(fused.qt, fused.kt, fused.vt, { keyMask: maskT });
+    expect(out.shape).toEqual(shape);
+    const outV = await read(out);
+    expect(relFrobenius(outV, ref.out)).toBeLessThan(2e-6);
+    out.backward(gT);
+    const [dq, dk, dv] = await Promise.all([read(fused.qt.grad!), read(fused.kt.grad!), read(fused.vt.grad!)]);
+    expect(relFrobenius(dq, ref.dq)).toBeLessThan(2e-5);
+    expect(relFrobenius(dk, ref.dk)).toBeLessThan(2e-5);
+    expect(relFrobenius(dv, ref.dv)).toBeLessThan(2e-5);
+    if (masked) {
+      // Padded keys get exactly zero gradient.
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < S; j++)
+          if (!mask![b * S + j]) for (let d = 0; d < D; d++) expect(dk[(b * H * S + j) * D + d]).toBe(0);
+    }
+
+    const plain = mk();
+    const outC = attentionComposed(e, plain.qt, plain.kt, plain.vt, maskT, scale);
+    assertClose(outV, await read(outC), { rtol: 1e-4, atol: 2e-5, what: 'fused vs composed out' });
+    outC.backward(gT);
+    expect(relFrobenius(dq, await read(plain.qt.grad!))).toBeLessThan(5e-5);
+    expect(relFrobenius(dk, await read(plain.kt.grad!))).toBeLessThan(5e-5);
+    expect(relFrobenius(dv, await read(plain.vt.grad!))).toBeLessThan(5e-5);
+  }
+
+  // The first case of each headDim compiles its kernels: LLVM needs 10-60 s per kernel on
+  // lavapipe (Mesa's shader cache makes later runs fast).
   for (const dims of cases) {
     for (const masked of [false, true]) {
       const { B, H, S, D } = dims;
       it(`B ${B}, H ${H}, seq ${S}, headDim ${D}${masked ? ', key padding mask' : ''}: float64 and the composed ops, forward and backward`, async () => {
-        const e = E();
-        const n = B * H * S * D;
-        const [q, k, v] = [1, 2, 3].map((s) => f32(randArray(n, s * 100 + S, -2, 2)));
-        const g = f32(randArray(n, 7 + S));
-        const mask = masked ? prefixMask(B, S) : undefined;
-        const scale = 1 / Math.sqrt(D);
-        const ref = attentionRef(q, k, v, mask, dims, scale, g);
-        const shape = [B, H, S, D];
-        const mk = () => ({
-          qt: e.tensor(toF32(q), shape, { requiresGrad: true }),
-          kt: e.tensor(toF32(k), shape, { requiresGrad: true }),
-          vt: e.tensor(toF32(v), shape, { requiresGrad: true }),
-        });
-        const maskT = mask ? e.tensor(toF32(mask), [B, S]) : undefined;
-        const gT = e.tensor(toF32(g), shape);
-
-        const fused = mk();
-        const out = e.nn.attention(fused.qt, fused.kt, fused.vt, { keyMask: maskT });
-        expect(out.shape).toEqual(shape);
-        const outV = await read(out);
-        expect(relFrobenius(outV, ref.out)).toBeLessThan(2e-6);
-        out.backward(gT);
-        const [dq, dk, dv] = await Promise.all([read(fused.qt.grad!), read(fused.kt.grad!), read(fused.vt.grad!)]);
-        expect(relFrobenius(dq, ref.dq)).toBeLessThan(2e-5);
-        expect(relFrobenius(dk, ref.dk)).toBeLessThan(2e-5);
-        expect(relFrobenius(dv, ref.dv)).toBeLessThan(2e-5);
-        if (masked) {
-          // Padded keys get exactly zero gradient.
-          for (let b = 0; b < B; b++)
-            for (let j = 0; j < S; j++)
-              if (!mask![b * S + j]) for (let d = 0; d < D; d++) expect(dk[(b * H * S + j) * D + d]).toBe(0);
-        }
-
-        const plain = mk();
-        const outC = attentionComposed(e, plain.qt, plain.kt, plain.vt, maskT, scale);
-        assertClose(outV, await read(outC), { rtol: 1e-4, atol: 2e-5, what: 'fused vs composed out' });
-        outC.backward(gT);
-        expect(relFrobenius(dq, await read(plain.qt.grad!))).toBeLessThan(5e-5);
-        expect(relFrobenius(dk, await read(plain.kt.grad!))).toBeLessThan(5e-5);
-        expect(relFrobenius(dv, await read(plain.vt.grad!))).toBeLessThan(5e-5);
-        // The first case of each headDim compiles its kernels: LLVM needs 10-60 s per kernel on
-        // lavapipe (Mesa's shader cache makes later runs fast).
+        await checkFused(E(), dims, masked);
       }, 600_000);
     }
+  }
+
+  // The route that recomputes P and dS in a query pass (taken when the S x S score-gradient buffer
+  // would be too large) on the same adapter.
+  for (const [dims, masked] of [
+    [{ B: 2, H: 1, S: 197, D: 64 }, true],
+    [{ B: 2, H: 3, S: 17, D: 64 }, false],
+  ] as const) {
+    it(`recompute route: seq ${dims.S}, headDim ${dims.D}${masked ? ', key padding mask' : ''}`, async (ctx) => {
+      const e = E();
+      if (chooseAttentionImpl(e, dims.D) !== 'subgroup') ctx.skip();
+      forceAttentionBackwardRoute('recompute');
+      expect(attentionBackwardRoute(e, { ...dims, impl: 'subgroup' })).toBe('recompute');
+      await checkFused(e, dims, masked);
+    }, 600_000);
   }
 
   for (const [dims, masked] of [
@@ -196,6 +217,11 @@ describe('attention', () => {
     const sg = e.features.has('subgroups') && (e.device as any).adapterInfo?.subgroupMinSize === (e.device as any).adapterInfo?.subgroupMaxSize;
     expect(chooseAttentionImpl(e, 64)).toBe(sg ? 'subgroup' : 'portable');
     expect(chooseAttentionImpl(e, 30)).toBe('portable');
+    // The cases above store dS (small S*S buffers); only huge ones recompute.
+    if (sg) {
+      expect(attentionBackwardRoute(e, { B: 2, H: 1, S: 512, impl: 'subgroup' })).toBe('scores');
+      expect(attentionBackwardRoute(e, { B: 64, H: 12, S: 512, impl: 'subgroup' })).toBe('recompute');
+    }
   });
 
   it('a query whose keys are all padding outputs zeros and no NaN; custom scale', async () => {

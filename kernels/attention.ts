@@ -26,6 +26,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
 import { fixedSubgroupSize } from './gemm.js';
+import { attentionDeltaSource, backwardQueryFromDsSource } from './attention-dscores.js';
 
 const WG = 64;
 /** Keys scored per block before the accumulator is rescaled once. */
@@ -315,8 +316,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }`;
 }
 
-/** Subgroup dk/dv pass: A key rows per lane, queries (q, dO, LSE, delta) in blocks of SG. */
-export function backwardKeySourceSubgroup(D: number, SG: number, A = 1): string {
+/** Subgroup dk/dv pass: A key rows per lane, queries (q, dO, LSE, delta) in blocks of SG. With
+ *  `storeDs` it also writes dS_ij (scaled) to dsOut [B*H, S, S] for the dq pass of
+ *  attention-dscores.ts. */
+export function backwardKeySourceSubgroup(D: number, SG: number, A = 1, storeDs = false): string {
+  const T4 = range(SG / 4);
   const C = range(D / 4);
   const N = D / 4;
   const As = range(A);
@@ -328,6 +332,7 @@ ${SG_BINDINGS_Q}
 @group(0) @binding(7) var<storage, read_write> dk: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> dv: array<vec4<f32>>;
 @group(0) @binding(9) var<uniform> p: Params;
+${storeDs ? '@group(0) @binding(10) var<storage, read_write> dsOut: array<f32>;' : ''}
 @compute @workgroup_size(${SG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let bh = wid.y;
@@ -347,6 +352,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let dl = delta[bh * p.S + qi];
     ${C.map((c) => `let ql${c} = q[qr + ${c}u]; let gl${c} = dout[qr + ${c}u];`).join('\n    ')}
     let n = min(${SG}u, p.S - i0);
+    ${storeDs ? `// dS of this block's SG queries gathers in registers (slot r of vec4 r / 4) and is stored
+    // after the loop: a store inside the loop cost ~8x a plain one (llvmpipe's per-lane store loop
+    // amid the loop's live registers).
+    ${As.map((a) => T4.map((t) => `var dsv${a}_${t} = vec4<f32>(0.0);`).join(' ')).join(' ')}` : ''}
     for (var r = 0u; r < n; r++) {
       ${C.map((c) => `let qc${c} = subgroupShuffle(ql${c}, r); let gc${c} = subgroupShuffle(gl${c}, r);`).join('\n      ')}
       let lr = subgroupShuffle(ll, r);
@@ -356,9 +365,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         let dp = ${C.map((c) => `dot(v${a}_${c}, gc${c})`).join(' + ')};
         let pij = live${a} * exp(s - lr);
         let ds = pij * (dp - dr) * p.scale;
+        ${storeDs ? T4.map((t) => `dsv${a}_${t} = select(dsv${a}_${t}, vec4<f32>(ds), vec4<u32>(r) == vec4<u32>(${[0, 1, 2, 3].map((c) => `${4 * t + c}u`).join(', ')}));`).join(' ') : ''}
         ${C.map((c) => `gv${a}_${c} += pij * gc${c}; gk${a}_${c} += ds * qc${c};`).join('\n        ')}
       }`).join('\n      ')}
     }
+    ${storeDs ? As.map((a) => `if (row${a} < p.S) {
+      ${T4.flatMap((t) => [0, 1, 2, 3].map((c) => `if (${4 * t + c}u < n) { dsOut[(bh * p.S + i0 + ${4 * t + c}u) * p.S + row${a}] = dsv${a}_${t}.${'xyzw'[c]}; }`)).join('\n      ')}
+    }`).join('\n    ') : ''}
   }
   ${As.map((a) => `if (row${a} < p.S) {
     ${C.map((c) => `dk[kb${a} + ${c}u] = gk${a}_${c}; dv[kb${a} + ${c}u] = gv${a}_${c};`).join('\n    ')}
@@ -414,19 +427,46 @@ interface Launch {
  * machine: A = 1 0.2-8 s, 2 10 s, 4 23 s; A = 4 ran 1.9x faster than A = 1). Larger heads get
  * smaller A so that no kernel takes minutes to compile.
  */
-export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv', D: number): number {
-  if (which === 'fwd') return D <= 64 ? 4 : 2;
+export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_q_ds', D: number): number {
+  if (which === 'fwd' || which === 'bwd_q_ds') return D <= 64 ? 4 : 2;
   return D <= 64 ? 2 : 1;
 }
 
-function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv', D: number, impl: AttentionImpl): Launch {
+/**
+ * How the subgroup backward gets dq: 'scores' stores dS from the key pass and multiplies it by K
+ * (attention-dscores.ts; 5 products per pair in all), 'recompute' rebuilds P and dS in a query
+ * pass (7 products, no S x S buffer). 'scores' whenever its buffer stays within MAX_DS_BYTES.
+ */
+export type AttentionBackwardRoute = 'scores' | 'recompute';
+const MAX_DS_BYTES = 64 << 20;
+let forcedRoute: AttentionBackwardRoute | undefined;
+/** Tests cover both routes on one adapter. */
+export function forceAttentionBackwardRoute(route: AttentionBackwardRoute | undefined): void {
+  forcedRoute = route;
+}
+export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'impl'>): AttentionBackwardRoute {
+  if (s.impl !== 'subgroup') return 'recompute';
+  if (forcedRoute) return forcedRoute;
+  const bytes = s.B * s.H * s.S * s.S * 4;
+  return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
+}
+
+function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionImpl): Launch {
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
-    const A = rowsPerLane(which, D);
-    const src = which === 'fwd' ? forwardSourceSubgroup(D, SG, A) : which === 'bwd_q' ? backwardQuerySourceSubgroup(D, SG, A) : backwardKeySourceSubgroup(D, SG, A);
+    const A = rowsPerLane(which === 'bwd_kv_ds' ? 'bwd_kv' : which, D);
+    const src =
+      which === 'fwd'
+        ? forwardSourceSubgroup(D, SG, A)
+        : which === 'bwd_q'
+          ? backwardQuerySourceSubgroup(D, SG, A)
+          : which === 'bwd_q_ds'
+            ? backwardQueryFromDsSource(D, SG, A)
+            : backwardKeySourceSubgroup(D, SG, A, which === 'bwd_kv_ds');
     return { kernel: e.kernel(`attention_${which}_sg${SG}x${A}_d${D}`, src), rowsPerGroup: SG * A };
   }
+  if (which === 'bwd_kv_ds' || which === 'bwd_q_ds') throw new Error(`attention: ${which} exists only as a subgroup kernel.`);
   const src = which === 'fwd' ? forwardSource(D) : which === 'bwd_q' ? backwardQuerySource(D) : backwardKeySource(D);
   return { kernel: e.kernel(`attention_${which}_d${D}`, src), rowsPerGroup: WG };
 }
@@ -471,10 +511,22 @@ export function attentionBackward(
   const delta = e.empty([B, H, S]);
   const mask = keyMask ?? e.empty([1]);
   const params = { S, H, scale, masked: keyMask ? 1 : 0 };
-  const lq = launchFor(e, 'bwd_q', D, impl);
-  e.dispatch(lq.kernel, { bind: { q, k, v, keyMask: mask, o: out, lse, dout, dq, delta }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
-  const lkv = launchFor(e, 'bwd_kv', D, impl);
-  e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
+  if (attentionBackwardRoute(e, s) === 'scores') {
+    const rows = B * H * S;
+    const [gx, gy] = e.grid1d(Math.ceil(rows / 64));
+    e.dispatch(e.kernel(`attention_delta_d${D}`, attentionDeltaSource(D)), { bind: { o: out, dout, delta }, params: { rows, gridX: gx }, workgroups: [gx, gy] });
+    const ds = e.empty([B, H, S, S]);
+    const lkv = launchFor(e, 'bwd_kv_ds', D, impl);
+    e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv, dsOut: ds }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
+    const lq = launchFor(e, 'bwd_q_ds', D, impl);
+    e.dispatch(lq.kernel, { bind: { k, ds, dq }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
+    ds.dispose();
+  } else {
+    const lq = launchFor(e, 'bwd_q', D, impl);
+    e.dispatch(lq.kernel, { bind: { q, k, v, keyMask: mask, o: out, lse, dout, dq, delta }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
+    const lkv = launchFor(e, 'bwd_kv', D, impl);
+    e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
+  }
   delta.dispose();
   if (!keyMask) mask.dispose();
   return { dq, dk, dv };

@@ -1,0 +1,82 @@
+// The score-gradient route of the subgroup attention backward (kernels/attention.ts):
+//   1. delta_i = rowsum(dO_i * O_i)                       (attentionDeltaSource)
+//   2. per key row: dk, dv, and dS_ij = P_ij (dP_ij - delta_i) * scale stored to a [B*H, S, S]
+//      buffer                                              (backwardKeySourceSubgroup, storeDs)
+//   3. per query row: dq_i = sum_j dS_ij k_j               (backwardQueryFromDsSource)
+// The recompute route instead rebuilds P and dS in the query pass from q.k and dO.v: 3 products
+// per (query, key) pair there against 1 here. On lavapipe a stored and re-read dS float costs
+// two per-lane memory accesses (~1.4 ns) against ~2.7 ns for the two products it saves, and the
+// query pass loses its exp; the buffer is S*S floats per head, so very long sequences keep the
+// recompute route (attention.ts decides).
+
+const range = (n: number) => [...Array(n).keys()];
+
+/** delta_i = dot(dO_i, O_i): one invocation per row, the row walked as vec4 (D % 4 == 0). */
+export function attentionDeltaSource(D: number): string {
+  return /* wgsl */ `
+struct Params { rows: u32, gridX: u32 }
+@group(0) @binding(0) var<storage, read> o: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> dout: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = (wid.x + wid.y * p.gridX) * 64u + lid.x;
+  if (row >= p.rows) { return; }
+  let b = row * ${D / 4}u;
+  // Summed in the key pass's order (dot per vec4, left to right), so that dP_ij - delta_i is exactly
+  // 0 where it should be (a single key: P = 1, O = V).
+  var acc = 0.0;
+  for (var c = 0u; c < ${D / 4}u; c++) { acc += dot(dout[b + c], o[b + c]); }
+  delta[row] = acc;
+}`;
+}
+
+/**
+ * dq from the stored dS: a workgroup is one subgroup of SG lanes, each lane owning A query rows;
+ * key rows come in blocks of SG (lane l loads row j0 + l, subgroupShuffle hands row j0 + r to
+ * every lane) and each lane reads its own dS_ij. One product per pair and no exp, so larger A
+ * stays cheap to compile.
+ */
+export function backwardQueryFromDsSource(D: number, SG: number, A: number): string {
+  const T4 = range(SG / 4);
+  const pick = (a: number) => T4.slice(1).reduce((acc, t) => `select(${acc}, dv${a}_${t}, (r >> 2u) == ${t}u)`, `dv${a}_0`);
+  const C = range(D / 4);
+  const N = D / 4;
+  const As = range(A);
+  return /* wgsl */ `enable subgroups;
+struct Params { S: u32, H: u32, scale: f32, masked: u32 }
+@group(0) @binding(0) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> ds: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dq: array<vec4<f32>>;
+@group(0) @binding(3) var<uniform> p: Params;
+@compute @workgroup_size(${SG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let bh = wid.y;
+  let l = lid.x;
+  let kvb = bh * p.S * ${N}u;
+  ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
+  // dS row of this query (clamped past the end: computed, never stored).
+  let db${a} = (bh * p.S + min(row${a}, p.S - 1u)) * p.S;
+  ${C.map((c) => `var a${a}_${c} = vec4<f32>(0.0);`).join(' ')}`).join('\n  ')}
+  for (var j0 = 0u; j0 < p.S; j0 += ${SG}u) {
+    let kr = kvb + min(j0 + l, p.S - 1u) * ${N}u;
+    ${C.map((c) => `let kl${c} = k[kr + ${c}u];`).join(' ')}
+    let n = min(${SG}u, p.S - j0);
+    // This block's dS values of each row, loaded before the loop (a load inside it costs several
+    // times more on llvmpipe); slot r is component r % 4 of vector r / 4.
+    ${As.map((a) => T4.map((t) => `let dv${a}_${t} = vec4<f32>(${[0, 1, 2, 3].map((c) => `ds[db${a} + min(j0 + ${4 * t + c}u, p.S - 1u)]`).join(', ')});`).join('\n    ')).join('\n    ')}
+    for (var r = 0u; r < n; r++) {
+      ${C.map((c) => `let kc${c} = subgroupShuffle(kl${c}, r);`).join(' ')}
+      ${As.map((a) => `{
+        let d = ${pick(a)}[r & 3u];
+        ${C.map((c) => `a${a}_${c} += d * kc${c};`).join(' ')}
+      }`).join('\n      ')}
+    }
+  }
+  ${As.map((a) => `if (row${a} < p.S) {
+    let qb = kvb + row${a} * ${N}u;
+    ${C.map((c) => `dq[qb + ${c}u] = a${a}_${c};`).join(' ')}
+  }`).join('\n  ')}
+}`;
+}
