@@ -1,10 +1,13 @@
-// `npm run bench -- gemm [--quick] [--runs N] [--no-peers] [--tune]`: GFLOP/s of our GEMM vs the
-// WebGPU peers (TensorFlow.js, jax-js), the naive matmul and the adapter's FMA ceiling, all in one
-// process on the same adapter, on identical inputs. Writes bench/results/gemm.json and gemm.svg.
+// `npm run bench -- gemm [--quick] [--runs N] [--no-peers] [--tune] [--max-size N] [--no-f16]`:
+// GFLOP/s of our GEMM vs the WebGPU peers (TensorFlow.js, jax-js), the naive matmul and the
+// adapter's FMA ceiling, all in one process on the same adapter, on identical inputs; plus our f16
+// GEMM at the same shapes where the adapter has 'shader-f16' (the peers' WebGPU matmuls are f32
+// only, so f16 is compared with our f32). Writes bench/results/gemm.json and gemm.svg.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
 import { gemm, defaultVariant, shapeKey, type GemmSpec } from '../kernels/gemm.js';
+import { toF16 } from '../kernels/gemm-reference.js';
 import { cachedVariant, tuneGemm } from '../kernels/gemm-tune.js';
 import { useNodeGemmCache } from '../kernels/gemm-cache-node.js';
 import { variantName } from '../kernels/gemm-wgsl.js';
@@ -41,16 +44,20 @@ export async function run(args: string[]): Promise<void> {
   const noPeers = args.includes('--no-peers');
   const tune = args.includes('--tune');
   const runs = Number(argValue(args, '--runs') ?? 5);
+  // The peers take minutes per run at 2048^3 on a CPU adapter: --max-size caps the square sizes.
+  const maxSize = Number(argValue(args, '--max-size') ?? (quick ? 1024 : Infinity));
   const shapes: Shape[] = [
-    ...SQUARES.filter((n) => !quick || n <= 1024).map((n) => ({ name: `${n}^3`, M: n, N: n, K: n })),
+    ...SQUARES.filter((n) => n <= maxSize).map((n) => ({ name: `${n}^3`, M: n, N: n, K: n })),
     ...(quick ? FOCUSCLIP.filter((s) => s.name.startsWith('tiny') || s.name.startsWith('paper qkv')) : FOCUSCLIP),
   ];
   useNodeGemmCache();
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
   const jx = noPeers ? undefined : await setupJax().catch((err) => (console.warn(`jax-js unavailable: ${err.message}`), undefined));
-  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; timestamps: ${e.hasTimestamps}; runs: median of ${runs}`);
+  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; timestamps: ${e.hasTimestamps}; runs: median of ${runs}; load average ${loadAverage()}`);
 
+  const withF16 = !args.includes('--no-f16') && e.hasF16;
+  if (!withF16) console.log(args.includes('--no-f16') ? 'f16: skipped (--no-f16)' : "f16: skipped, the adapter lacks 'shader-f16'");
   const ceiling = await fmaCeiling(e, runs);
   console.log(`FMA ceiling (register-only unrolled vec4 FMA): ${ceiling.toFixed(1)} GFLOP/s`);
 
@@ -59,8 +66,10 @@ export async function run(args: string[]): Promise<void> {
     const flops = 2 * s.M * s.N * s.K;
     const spec: GemmSpec = { M: s.M, N: s.N, K: s.K, transA: s.transA, transB: s.transB };
     if (tune) {
-      const t = await tuneGemm(e, spec);
-      if (t.timings.length) console.log(`  tuned ${s.name}: ${t.timings.map((x) => `${x.variant} ${x.ms.toFixed(1)}ms`).join(', ')}`);
+      for (const dtype of withF16 ? (['f32', 'f16'] as const) : (['f32'] as const)) {
+        const t = await tuneGemm(e, spec, { dtype });
+        if (t.timings.length) console.log(`  tuned ${s.name} ${dtype}: ${t.timings.map((x) => `${x.variant} ${x.ms.toFixed(1)}ms`).join(', ')}`);
+      }
     }
     const variant = cachedVariant(e, shapeKey(spec)) ?? defaultVariant(e, spec);
     const rng = new Rng(7);
@@ -90,6 +99,20 @@ export async function run(args: string[]): Promise<void> {
       }
       return { gf: gflops(flops, st.medianMs), gpuGf: gpuMs ? gflops(flops, gpuMs) : undefined, naive };
     });
+    if (withF16) {
+      row.kernelF16 = variantName(cachedVariant(e, shapeKey(spec, 'f16')) ?? defaultVariant(e, spec));
+      row.oursF16 = await e.scope(async () => {
+        const A = e.tensor(toF16(a).bits, [a.length]);
+        const B = e.tensor(toF16(b).bits, [b.length]);
+        const C = e.empty([s.M * s.N], 'f16');
+        const st = await timeIt(async () => {
+          gemm(e, A, B, C, spec);
+          await e.sync();
+        }, { runs });
+        return gflops(flops, st.medianMs);
+      });
+      row.f16OverF32 = (row.oursF16 as number) / ours.gf;
+    }
     row.ours = ours.gf;
     row.oursGpuTimestamp = ours.gpuGf;
     row.naive = ours.naive;
@@ -104,7 +127,8 @@ export async function run(args: string[]): Promise<void> {
     const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '-');
     console.log(
       `${s.name.padEnd(30)} ours ${f(row.ours)} (gpu ts ${f(row.oursGpuTimestamp)})  tfjs ${f(row.tfjs)}  jax ${f(row.jax)}  naive ${f(row.naive)}  ` +
-        `x best peer ${f(row.ratioVsBestPeer)}  ceiling ${(100 * ours.gf / ceiling).toFixed(0)}%  [${row.kernel}]`,
+        `x best peer ${f(row.ratioVsBestPeer)}  ceiling ${(100 * ours.gf / ceiling).toFixed(0)}%  [${row.kernel}]` +
+        (withF16 ? `  f16 ${f(row.oursF16)} (x f32 ${f(row.f16OverF32)}) [${row.kernelF16}]` : ''),
     );
   }
 
@@ -114,6 +138,8 @@ export async function run(args: string[]): Promise<void> {
     adapter: e.adapter,
     lpNumThreads: process.env.LP_NUM_THREADS ?? null,
     unit: 'GFLOP/s (2*M*N*K / median host time of >= 5 runs, GPU waited without busy-polling)',
+    f16: withF16 ? 'oursF16: our GEMM on f16 A/B/C (f32 accumulation); TF.js and jax-js WebGPU matmuls are f32 only' : 'not measured',
+    loadAverage: loadAverage(),
     fmaCeiling: ceiling,
     rows,
   };
@@ -121,6 +147,7 @@ export async function run(args: string[]): Promise<void> {
   writeFileSync('bench/results/gemm.json', JSON.stringify(result, null, 1));
   const series = [
     { name: 'ours', key: 'ours' },
+    ...(withF16 ? [{ name: 'ours f16', key: 'oursF16' }] : []),
     { name: 'TensorFlow.js', key: 'tfjs' },
     { name: 'jax-js', key: 'jax' },
     { name: 'naive', key: 'naive' },
@@ -128,7 +155,7 @@ export async function run(args: string[]): Promise<void> {
   writeFileSync(
     'bench/results/gemm.svg',
     barChartSvg({
-      title: `fp32 GEMM on ${e.adapter.device || e.adapter.vendor} (FMA ceiling ${ceiling.toFixed(0)} GFLOP/s)`,
+      title: `GEMM (f32${withF16 ? ', ours also f16' : ''}) on ${e.adapter.device || e.adapter.vendor} (FMA ceiling ${ceiling.toFixed(0)} GFLOP/s)`,
       yLabel: 'GFLOP/s',
       categories: rows.map((r) => r.shape as string),
       series: series.map((s) => ({ name: s.name, values: rows.map((r) => r[s.key] as number | undefined) })),
@@ -198,6 +225,15 @@ export async function fmaCeiling(e: Engine, runs = 5): Promise<number> {
   }, { runs });
   out.dispose();
   return gflops(flops, st.medianMs);
+}
+
+/** 1-minute load average at the end of the run (the machine is shared; absolute numbers depend on it). */
+function loadAverage(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
 }
 
 function argValue(args: string[], name: string): string | undefined {
