@@ -433,12 +433,15 @@ export class Engine {
     if (s.kind === 'pooled') this.pool.release(s);
   }
 
-  /** A tensor viewing the same storage with another shape (no copy). */
-  view(t: Tensor, shape: readonly number[]): Tensor {
+  /** A tensor viewing the same storage with another shape (no copy); with `dtype`, a bitcast view of
+   *  the same bytes (e.g. f16 pairs read as u32 words by a kernel that unpacks them). */
+  view(t: Tensor, shape: readonly number[], dtype: DType = t.dtype): Tensor {
     t.assertAlive();
-    if (shapeSize(shape) !== t.size) throw new Error(`Cannot view ${t.describe()} as ${fmtShape(shape)}: ${t.size} vs ${shapeSize(shape)} elements.`);
+    if (shapeSize(shape) * BYTES[dtype] !== t.size * BYTES[t.dtype]) {
+      throw new Error(`Cannot view ${t.describe()} as ${dtype}${fmtShape(shape)}: ${t.size * BYTES[t.dtype]} vs ${shapeSize(shape) * BYTES[dtype]} bytes.`);
+    }
     t.storage.refs++;
-    return this.track(new Tensor(this, t.storage, [...shape], t.dtype));
+    return this.track(new Tensor(this, t.storage, [...shape], dtype));
   }
 
   memory(): MemoryStats {

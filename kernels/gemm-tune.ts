@@ -54,7 +54,7 @@ export async function tuneGemm(
 ): Promise<TuneResult> {
   const dtype = opts.dtype ?? 'f32';
   const key = shapeKey(spec, dtype);
-  const cands = opts.candidates ?? candidateVariants(e, spec);
+  const cands = opts.candidates ?? candidateVariants(e, spec, opts.dtype ?? 'f32');
   const known = cachedVariant(e, key);
   if (known && !opts.force) return { key, best: known, timings: [] };
   const batch = spec.batch ?? 1;

@@ -78,6 +78,10 @@ export interface GemmFlags {
   /** A is read as vec4 (sg kernels only): along K when untransposed (needs K % 4 == 0), along M
    *  when transposed (needs M % 4 == 0); the batch stride must be a multiple of 4 too. */
   aVec4: boolean;
+  /** f16 B read 8 halves per load as vec4<u32> words and unpacked (sg kernels with even b; needs
+   *  !transB, N % 8 == 0, batch stride % 8 == 0). On lavapipe a load costs the same per lane
+   *  whatever its width, so this halves the B loads per column. */
+  bU32: boolean;
 }
 
 export function variantName(v: GemmVariant): string {
@@ -88,7 +92,7 @@ export function variantName(v: GemmVariant): string {
 }
 
 export function flagsName(f: GemmFlags): string {
-  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}`;
+  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}${f.bU32 ? '+bu32' : ''}`;
 }
 
 /** Rows and columns of C one workgroup covers. */
@@ -141,7 +145,7 @@ function bindings(f: GemmFlags): string {
   const lines: string[] = [];
   lines.push(
     `@group(0) @binding(0) var<storage, read> A: array<${f.aVec4 ? `vec4<${t}>` : t}>;`,
-    `@group(0) @binding(1) var<storage, read> B: array<${f.bVec4 ? `vec4<${t}>` : t}>;`,
+    `@group(0) @binding(1) var<storage, read> B: array<${f.bU32 ? 'vec4<u32>' : f.bVec4 ? `vec4<${t}>` : t}>;`,
     `@group(0) @binding(2) var<storage, read_write> C: array<${f.cVec4 ? `vec4<${o}>` : o}>;`,
     '@group(0) @binding(3) var<uniform> p: Params;',
   );
@@ -209,7 +213,7 @@ const BATCH_PROLOGUE = /* wgsl */ `
 export function lanesSource(v: LanesVariant, f: GemmFlags): string {
   const { wg, tm, tn, unroll } = v;
   if (tn % 4) throw new Error(`lanes variant: tn must be a multiple of 4, got ${tn}.`);
-  if (f.aVec4) throw new Error('lanes variant: vec4 A loads are only generated for sg kernels.');
+  if (f.aVec4 || f.bU32) throw new Error('lanes variant: vec4 A loads and packed f16 B loads are only generated for sg kernels.');
   const nv = tn / 4;
   const R = [...Array(tm).keys()];
   const J = [...Array(nv).keys()];
@@ -277,7 +281,7 @@ export function lanesSource(v: LanesVariant, f: GemmFlags): string {
 export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   const { wx, wy, tm, tn, bk } = v;
   if (tn % 4) throw new Error(`tiled variant: tn must be a multiple of 4, got ${tn}.`);
-  if (f.aVec4) throw new Error('tiled variant: vec4 A loads are only generated for sg kernels.');
+  if (f.aVec4 || f.bU32) throw new Error('tiled variant: vec4 A loads and packed f16 B loads are only generated for sg kernels.');
   const BM = wy * tm;
   const BN = wx * tn;
   const threads = wx * wy;
@@ -410,8 +414,14 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
     // Clamped rows/columns keep loads in bounds without branches; stores are masked instead.
     L.push(`  let ar${i} = aOff + ${f.transA ? `min(m0 + l + ${sg * i}u, p.M - 1u)` : `min(m0 + l + ${sg * i}u, p.M - 1u) * p.K`};`);
   }
+  if (f.bU32 && (b % 2 || !f.f16 || f.transB)) throw new Error('sg variant: packed B loads need f16, B untransposed and an even b.');
+  // Column group j of this lane: 4 columns starting at col(j). Packed f16 B: lane l owns 8
+  // adjacent columns per pair of groups (one vec4<u32> load); otherwise 4, sg groups apart.
+  const col = (j: number) => (f.bU32 ? `(n0 + 8u * (l + ${sg * (j >> 1)}u) + ${4 * (j & 1)}u)` : `(n0 + 4u * (l + ${sg * j}u))`);
+  if (f.bU32) for (let jj = 0; jj < b / 2; jj++) L.push(`  let bw${jj} = bOff / 8u + min(${col(2 * jj)} / 8u, p.N / 8u - 1u);`);
   for (const j of J) {
-    const n = `n0 + 4u * (l + ${sg * j}u)`;
+    const n = col(j);
+    if (f.bU32) continue;
     if (f.bVec4) L.push(`  let bq${j} = bOff / 4u + min((${n}) / 4u, p.N / 4u - 1u);`);
     else for (let c = 0; c < 4; c++) L.push(`  let bn${j}_${c} = bOff + ${f.transB ? `min(${n} + ${c}u, p.N - 1u) * p.K` : `min(${n} + ${c}u, p.N - 1u)`};`);
   }
@@ -433,7 +443,13 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   // A(m0 + 8i + r, k) is component `aval(i)` of lane r, or wherever `at(i, r)` says.
   const fmas = (aval: (i: number) => string, k: string, ind: string, at?: (i: number, r: number) => [string, number]) => {
     const s: string[] = [];
-    for (const j of J) s.push(`${ind}let b${j} = ${bLoad(j, k)};`);
+    if (f.bU32) {
+      for (let jj = 0; jj < b / 2; jj++) {
+        s.push(`${ind}let w${jj} = B[bw${jj} + (${k}) * (p.N / 8u)];`);
+        s.push(`${ind}let b${2 * jj} = vec4<f32>(unpack2x16float(w${jj}.x), unpack2x16float(w${jj}.y));`);
+        s.push(`${ind}let b${2 * jj + 1} = vec4<f32>(unpack2x16float(w${jj}.z), unpack2x16float(w${jj}.w));`);
+      }
+    } else for (const j of J) s.push(`${ind}let b${j} = ${bLoad(j, k)};`);
     for (const i of I)
       for (const r of Rw) {
         const [val, lane] = at ? at(i, r) : [aval(i), r];
@@ -485,7 +501,7 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
       L.push(`    let m = m0 + ${sg * i + r}u;`);
       L.push('    let rowOk = m < p.M;');
       L.push('    let cBase = cOff + m * p.N;');
-      for (const j of J) L.push(`    ${storeRow(f, `(p.alpha * c${i}_${r}_${j})`, 'rowOk', 'cBase', `(n0 + 4u * (l + ${sg * j}u))`)}`);
+      for (const j of J) L.push(`    ${storeRow(f, `(p.alpha * c${i}_${r}_${j})`, 'rowOk', 'cBase', col(j))}`);
       L.push('  }');
     }
   L.push('}');

@@ -250,6 +250,18 @@ describe('gemm f16', () => {
     expect(await check16(e, { M: 6, N: 12, K: 96, batch: 2, variant: v, accumulate: true, alpha: 2 })).toBeLessThan(TOL16);
   });
 
+  it('packed B loads (8 halves per u32x4 load, N % 8 == 0, two column groups per lane)', async (ctx) => {
+    const e = E();
+    needF16(e, ctx);
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    if (base.kind !== 'sg') return ctx.skip(); // the packed path exists for the sg kernel only
+    const v: GemmVariant = { ...base, a: 1, b: 2 };
+    // N = 72: one full 64-column tile and a ragged one; K ragged; batch stride % 8 == 0.
+    expect(await check16(e, { M: 19, N: 72, K: 37, variant: v, withBias: true, act: 'gelu' })).toBeLessThan(TOL16);
+    expect(await check16(e, { M: 9, N: 8, K: 12, batch: 3, strideB: 104, transA: true, variant: v, accumulate: true })).toBeLessThan(TOL16);
+    expect(await check16(e, { M: 12, N: 16, K: 200, variant: { ...v, splitK: 3 }, alpha: -0.5 })).toBeLessThan(TOL16);
+  });
+
   it('rejects mixed dtypes and f16 on a device without shader-f16, naming the fix', async () => {
     const e = E();
     const A16 = e.empty([12], 'f16');
