@@ -437,6 +437,7 @@ export class Engine {
    *  the same bytes (e.g. f16 pairs read as u32 words by a kernel that unpacks them). */
   view(t: Tensor, shape: readonly number[], dtype: DType = t.dtype): Tensor {
     t.assertAlive();
+    if (dtype === t.dtype && shapeSize(shape) !== t.size) throw new Error(`Cannot view ${t.describe()} as ${fmtShape(shape)}: ${t.size} vs ${shapeSize(shape)} elements.`);
     if (shapeSize(shape) * BYTES[dtype] !== t.size * BYTES[t.dtype]) {
       throw new Error(`Cannot view ${t.describe()} as ${dtype}${fmtShape(shape)}: ${t.size * BYTES[t.dtype]} vs ${shapeSize(shape) * BYTES[dtype]} bytes.`);
     }
