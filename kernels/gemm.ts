@@ -6,6 +6,7 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
+import type { Kernel } from '../engine/kernel.js';
 import type { MatmulSpec } from './matmul-naive.js';
 import {
   flagsName,
@@ -135,13 +136,16 @@ export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
   return { ...ok, splitK: splitKFor(e, ok, s) };
 }
 
-// Generated sources by kernel name (the name encodes the variant and every flag). Generating an sg
-// kernel's source takes ~0.1 ms, as long as a small GEMM's whole launch, so it is done once.
-const sources = new Map<string, string>();
-function memoSource(name: string, make: () => string): string {
-  let src = sources.get(name);
-  if (src === undefined) sources.set(name, (src = make()));
-  return src;
+// Compiled kernels per engine by name (the name encodes the variant and every flag). Generating an
+// sg kernel's source takes ~0.1 ms and the engine's lookup hashes the whole source (another ~0.1 ms
+// here): as long as a small GEMM's whole launch, so both happen once per engine and name.
+const kernelsByEngine = new WeakMap<Engine, Map<string, Kernel>>();
+function gemmKernel(e: Engine, name: string, make: () => string): Kernel {
+  let byName = kernelsByEngine.get(e);
+  if (!byName) kernelsByEngine.set(e, (byName = new Map()));
+  let k = byName.get(name);
+  if (!k) byName.set(name, (k = e.kernel(name, make())));
+  return k;
 }
 
 function need(what: string, t: Tensor, elements: number, s: GemmSpec, dtype: string): void {
@@ -232,7 +236,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     flags.bU32 = true;
   }
   const name = `gemm_${variantName(variant)}_${flagsName(flags)}`;
-  const kernel = e.kernel(name, memoSource(name, () => (variant.kind === 'lanes' ? lanesSource(variant, flags) : variant.kind === 'sg' ? sgSource(variant, flags) : tiledSource(variant, flags))));
+  const kernel = gemmKernel(e, name, () => (variant.kind === 'lanes' ? lanesSource(variant, flags) : variant.kind === 'sg' ? sgSource(variant, flags) : tiledSource(variant, flags)));
   const params = { M, N, K, strideA, strideB, strideC, kChunk, splits, alpha: s.alpha ?? 1 };
   // The packed f16 B path binds the same bytes as u32 words (a view, released after recording).
   const Bb = flags.bU32 ? e.view(B, [B.size / 2], 'u32') : B;
@@ -251,7 +255,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
       e.dispatch(kernel, { bind: { A, B: Bb, C: scratch }, params, workgroups: [gx, gy, gz] });
       const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false, aVec4: false, bU32: false };
       const rname = `gemm_splitk_reduce_${flagsName(rf)}`;
-      const reduce = e.kernel(rname, memoSource(rname, () => splitReduceSource(rf)));
+      const reduce = gemmKernel(e, rname, () => splitReduceSource(rf));
       const [rx, ry] = e.grid1d(Math.ceil((batch * M * N) / 256));
       const bind: Record<string, Tensor> = { P: scratch, C };
       if (s.bias) bind.bias = s.bias;
