@@ -1,7 +1,7 @@
 // The score-gradient route of the subgroup attention backward (kernels/attention.ts):
 //   1. delta_i = rowsum(dO_i * O_i)                       (attentionDeltaSource)
 //   2. per key row: dk, dv, and dS_ij = P_ij (dP_ij - delta_i) * scale stored to a [B*H, S, S]
-//      buffer                                              (backwardKeySourceSubgroup, storeDs)
+//      buffer (padded: dsPadded)                      (backwardKeySourceSubgroup, storeDs)
 //   3. per query row: dq_i = sum_j dS_ij k_j               (backwardQueryFromDsSource)
 // The recompute route instead rebuilds P and dS in the query pass from q.k and dO.v: 3 products
 // per (query, key) pair there against 1 here. On lavapipe a stored and re-read dS float costs
@@ -10,6 +10,15 @@
 // recompute route (attention.ts decides).
 
 const range = (n: number) => [...Array(n).keys()];
+
+/** Padded extents of the dS buffer [B*H, rows, cols] written by the key pass with A rows per lane:
+ *  rows to whole blocks of SG queries, columns to whole workgroups of SG * A keys, so that its
+ *  stores need no guards. WGSL expressions when S is a WGSL expression, numbers otherwise. */
+export function dsPadded<T extends string | number>(S: T, SG: number, A: number): { rows: T; cols: T } {
+  const up = (m: number) => (typeof S === 'number' ? Math.ceil(S / m) * m : `((${S} + ${m - 1}u) / ${m}u * ${m}u)`);
+  return { rows: up(SG) as T, cols: up(SG * A) as T };
+}
+
 
 /** delta_i = dot(dO_i, O_i): one invocation per row, the row walked as vec4 (D % 4 == 0). */
 export function attentionDeltaSource(D: number): string {
@@ -25,10 +34,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (row >= p.rows) { return; }
   let b = row * ${D / 4}u;
   // Summed in the key pass's order (dot per vec4, left to right), so that dP_ij - delta_i is exactly
-  // 0 where it should be (a single key: P = 1, O = V).
-  var acc = 0.0;
-  for (var c = 0u; c < ${D / 4}u; c++) { acc += dot(dout[b + c], o[b + c]); }
-  delta[row] = acc;
+  // 0 where it should be (a single key: P = 1, O = V). Unrolled: a loop costs llvmpipe a mask
+  // blend per iteration.
+  delta[row] = ${range(D / 4).map((c) => `dot(dout[b + ${c}u], o[b + ${c}u])`).join(' + ')};
 }`;
 }
 
@@ -38,9 +46,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * every lane) and each lane reads its own dS_ij. One product per pair and no exp, so larger A
  * stays cheap to compile.
  */
-export function backwardQueryFromDsSource(D: number, SG: number, A: number): string {
+export function backwardQueryFromDsSource(D: number, SG: number, A: number, kvA: number, U = 2): string {
+  const pad = dsPadded('p.S', SG, kvA);
   const T4 = range(SG / 4);
-  const pick = (a: number) => T4.slice(1).reduce((acc, t) => `select(${acc}, dv${a}_${t}, (r >> 2u) == ${t}u)`, `dv${a}_0`);
+  const Us = range(U);
+  const pick = (a: number, r: string) => `${T4.slice(1).reduce((acc, t) => `select(${acc}, dv${a}_${t}, (${r} >> 2u) == ${t}u)`, `dv${a}_0`)}[${r} & 3u]`;
   const C = range(D / 4);
   const N = D / 4;
   const As = range(A);
@@ -57,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let kvb = bh * p.S * ${N}u;
   ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
   // dS row of this query (clamped past the end: computed, never stored).
-  let db${a} = (bh * p.S + min(row${a}, p.S - 1u)) * p.S;
+  let db${a} = (bh * ${pad.rows} + min(row${a}, p.S - 1u)) * ${pad.cols};
   ${C.map((c) => `var a${a}_${c} = vec4<f32>(0.0);`).join(' ')}`).join('\n  ')}
   for (var j0 = 0u; j0 < p.S; j0 += ${SG}u) {
     let kr = kvb + min(j0 + l, p.S - 1u) * ${N}u;
@@ -66,11 +76,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     // This block's dS values of each row, loaded before the loop (a load inside it costs several
     // times more on llvmpipe); slot r is component r % 4 of vector r / 4.
     ${As.map((a) => T4.map((t) => `let dv${a}_${t} = vec4<f32>(${[0, 1, 2, 3].map((c) => `ds[db${a} + min(j0 + ${4 * t + c}u, p.S - 1u)]`).join(', ')});`).join('\n    ')).join('\n    ')}
-    for (var r = 0u; r < n; r++) {
-      ${C.map((c) => `let kc${c} = subgroupShuffle(kl${c}, r);`).join(' ')}
+    for (var r = 0u; r < n; r += ${U}u) {
+      ${Us.map((u) => `let r${u} = min(r + ${u}u, ${SG - 1}u);\n      ${C.map((c) => `let kc${u}_${c} = subgroupShuffle(kl${c}, r${u});`).join(' ')}`).join('\n      ')}
       ${As.map((a) => `{
-        let d = ${pick(a)}[r & 3u];
-        ${C.map((c) => `a${a}_${c} += d * kc${c};`).join(' ')}
+        ${Us.map((u) => `let d${u} = ${u ? `select(0.0, ${pick(a, `r${u}`)}, r + ${u}u < n)` : pick(a, 'r0')};`).join(' ')}
+        ${C.map((c) => `a${a}_${c} += ${Us.map((u) => `d${u} * kc${u}_${c}`).join(' + ')};`).join(' ')}
       }`).join('\n      ')}
     }
   }

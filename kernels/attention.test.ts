@@ -219,8 +219,8 @@ describe('attention', () => {
     expect(chooseAttentionImpl(e, 30)).toBe('portable');
     // The cases above store dS (small S*S buffers); only huge ones recompute.
     if (sg) {
-      expect(attentionBackwardRoute(e, { B: 2, H: 1, S: 512, impl: 'subgroup' })).toBe('scores');
-      expect(attentionBackwardRoute(e, { B: 64, H: 12, S: 512, impl: 'subgroup' })).toBe('recompute');
+      expect(attentionBackwardRoute(e, { B: 2, H: 1, S: 512, D: 64, impl: 'subgroup' })).toBe('scores');
+      expect(attentionBackwardRoute(e, { B: 64, H: 12, S: 512, D: 64, impl: 'subgroup' })).toBe('recompute');
     }
   });
 

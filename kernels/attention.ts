@@ -26,7 +26,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
 import { fixedSubgroupSize } from './gemm.js';
-import { attentionDeltaSource, backwardQueryFromDsSource } from './attention-dscores.js';
+import { attentionDeltaSource, backwardQueryFromDsSource, dsPadded } from './attention-dscores.js';
 
 const WG = 64;
 /** Keys scored per block before the accumulator is rescaled once. */
@@ -345,6 +345,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   // A masked key gets weight 0 from every query: its gradients are zero.
   let live${a} = select(0.0, 1.0, p.masked == 0u || keyMask[maskBase + rc${a}] > 0.5);
   ${C.map((c) => `let k${a}_${c} = k[kb${a} + ${c}u] * p.scale; let v${a}_${c} = v[kb${a} + ${c}u]; var gk${a}_${c} = vec4<f32>(0.0); var gv${a}_${c} = vec4<f32>(0.0);`).join('\n  ')}`).join('\n  ')}
+  ${storeDs ? `let dsCols = ${dsPadded('p.S', SG, A).cols};
+  let dsRow0 = bh * ${dsPadded('p.S', SG, A).rows};` : ''}
   for (var i0 = 0u; i0 < p.S; i0 += ${SG}u) {
     let qi = min(i0 + l, p.S - 1u);
     let qr = kvb + qi * ${N}u;
@@ -369,9 +371,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         ${C.map((c) => `gv${a}_${c} += pij * gc${c}; gk${a}_${c} += ds * qc${c};`).join('\n        ')}
       }`).join('\n      ')}
     }
-    ${storeDs ? As.map((a) => `if (row${a} < p.S) {
-      ${T4.flatMap((t) => [0, 1, 2, 3].map((c) => `if (${4 * t + c}u < n) { dsOut[(bh * p.S + i0 + ${4 * t + c}u) * p.S + row${a}] = dsv${a}_${t}.${'xyzw'[c]}; }`)).join('\n      ')}
-    }`).join('\n    ') : ''}
+    ${storeDs ? `// Unguarded: the buffer is padded (dsPadded) for the clamped rows and the tail of the block.
+    ${As.flatMap((a) => T4.flatMap((t) => [0, 1, 2, 3].map((c) => `dsOut[(dsRow0 + i0 + ${4 * t + c}u) * dsCols + row${a}] = dsv${a}_${t}.${'xyzw'[c]};`))).join('\n    ')}` : ''}
   }
   ${As.map((a) => `if (row${a} < p.S) {
     ${C.map((c) => `dk[kb${a} + ${c}u] = gk${a}_${c}; dv[kb${a} + ${c}u] = gv${a}_${c};`).join('\n    ')}
@@ -421,14 +422,17 @@ interface Launch {
 }
 
 /**
- * Rows per lane of the subgroup kernels. Each key/value row a lane loads serves SG * A query rows,
- * so A divides the per-lane loads (the dominant cost on lavapipe) per FLOP; the price is code size,
- * and llvmpipe's compile time grows faster than linearly with it (forward at headDim 64 on a loaded
- * machine: A = 1 0.2-8 s, 2 10 s, 4 23 s; A = 4 ran 1.9x faster than A = 1). Larger heads get
- * smaller A so that no kernel takes minutes to compile.
+ * Rows per lane of the subgroup kernels. Each key/value row a lane loads and shuffles serves
+ * SG * A query rows, so A divides the per-lane loads and shuffles per FLOP; the price is code size,
+ * and llvmpipe's compile time grows faster than linearly with it (cold compile, headDim 64, load
+ * average 5-7: forward A = 4 30 s; recompute route: dq pass A = 2 27 s, key pass A = 2 31 s,
+ * A = 4 86 s; score route: key pass A = 2 23 s, A = 4 69 s and 19% faster, dq-from-dS pass A = 4
+ * 6-7 s, A = 8 19 s and 3% faster). Mesa's on-disk shader cache makes later runs instant. Larger
+ * heads get smaller A so that no kernel takes minutes to compile.
  */
-export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_q_ds', D: number): number {
+export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number): number {
   if (which === 'fwd' || which === 'bwd_q_ds') return D <= 64 ? 4 : 2;
+  if (which === 'bwd_kv_ds') return D <= 64 ? 4 : 1;
   return D <= 64 ? 2 : 1;
 }
 
@@ -444,10 +448,11 @@ let forcedRoute: AttentionBackwardRoute | undefined;
 export function forceAttentionBackwardRoute(route: AttentionBackwardRoute | undefined): void {
   forcedRoute = route;
 }
-export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'impl'>): AttentionBackwardRoute {
+export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'D' | 'impl'>): AttentionBackwardRoute {
   if (s.impl !== 'subgroup') return 'recompute';
   if (forcedRoute) return forcedRoute;
-  const bytes = s.B * s.H * s.S * s.S * 4;
+  const pad = dsPadded(s.S, fixedSubgroupSize(e) ?? 1, rowsPerLane('bwd_kv_ds', s.D));
+  const bytes = s.B * s.H * pad.rows * pad.cols * 4;
   return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
 }
 
@@ -455,14 +460,14 @@ function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
-    const A = rowsPerLane(which === 'bwd_kv_ds' ? 'bwd_kv' : which, D);
+    const A = rowsPerLane(which, D);
     const src =
       which === 'fwd'
         ? forwardSourceSubgroup(D, SG, A)
         : which === 'bwd_q'
           ? backwardQuerySourceSubgroup(D, SG, A)
           : which === 'bwd_q_ds'
-            ? backwardQueryFromDsSource(D, SG, A)
+            ? backwardQueryFromDsSource(D, SG, A, rowsPerLane('bwd_kv_ds', D))
             : backwardKeySourceSubgroup(D, SG, A, which === 'bwd_kv_ds');
     return { kernel: e.kernel(`attention_${which}_sg${SG}x${A}_d${D}`, src), rowsPerGroup: SG * A };
   }
@@ -515,8 +520,10 @@ export function attentionBackward(
     const rows = B * H * S;
     const [gx, gy] = e.grid1d(Math.ceil(rows / 64));
     e.dispatch(e.kernel(`attention_delta_d${D}`, attentionDeltaSource(D)), { bind: { o: out, dout, delta }, params: { rows, gridX: gx }, workgroups: [gx, gy] });
-    const ds = e.empty([B, H, S, S]);
     const lkv = launchFor(e, 'bwd_kv_ds', D, impl);
+    const SG = fixedSubgroupSize(e)!;
+    const pad = dsPadded(S, SG, rowsPerLane('bwd_kv_ds', D));
+    const ds = e.empty([B * H * pad.rows * pad.cols]);
     e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv, dsOut: ds }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
     const lq = launchFor(e, 'bwd_q_ds', D, impl);
     e.dispatch(lq.kernel, { bind: { k, ds, dq }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
