@@ -4,11 +4,16 @@
 // the online softmax in registers and streams the keys and values of its (batch, head) in blocks of
 // BC keys; the S x S score matrix never exists in memory. It saves logsumexp per row (LSE).
 // Backward: D_i = rowsum(dO_i * O_i); P_ij = exp(s_ij - LSE_i) is recomputed from the scores; one
-// pass per query row accumulates dq, and one pass per key row accumulates dk and dv. Splitting by
-// rows instead of accumulating dq with atomics (WGSL has no float atomics) costs one extra q.k and
-// dO.v product per pair and keeps every result deterministic.
+// pass per key row accumulates dk and dv. WGSL has no float atomics, so dq cannot be accumulated
+// from the key pass; two routes (attentionBackwardRoute), both deterministic:
+// - 'recompute': one pass per query row rebuilds P and dS (an extra q.k and dO.v product per pair,
+//   7 in all) and accumulates dq; it also writes D for the key pass. No S x S memory.
+// - 'scores' (subgroup kernels, while the S x S buffer stays under MAX_DS_BYTES): a small pass
+//   writes D, the key pass also stores dS, and dq = dS K is one product per pair (5 in all; see
+//   attention-dscores.ts). At [2x16, 64, 64] on lavapipe this took the backward from 3.2x to
+//   ~2.4x the forward's CPU time.
 //
-// Two implementations of the same three passes:
+// Two implementations of the forward and the recompute route:
 // - 'subgroup' (where the adapter has a fixed subgroup size and headDim % 4 == 0): a workgroup is
 //   one subgroup, one row per lane; the streamed rows (keys/values, or queries in the key pass) are
 //   loaded in blocks of SG, each lane one row, and handed to every lane by subgroupBroadcast. The
