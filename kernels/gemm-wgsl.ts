@@ -82,6 +82,9 @@ export interface GemmFlags {
    *  !transB, N % 8 == 0, batch stride % 8 == 0). On lavapipe a load costs the same per lane
    *  whatever its width, so this halves the B loads per column. */
   bU32: boolean;
+  /** Transposed B read as vec4 along K, 4 k-steps of one column per load (sg kernels only; needs
+   *  transB, K % 4 == 0, batch stride % 4 == 0): 4 loads per 4 columns x 4 k-steps instead of 16. */
+  bVec4K: boolean;
 }
 
 export function variantName(v: GemmVariant): string {
@@ -92,7 +95,7 @@ export function variantName(v: GemmVariant): string {
 }
 
 export function flagsName(f: GemmFlags): string {
-  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}${f.bU32 ? '+bu32' : ''}`;
+  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}${f.bU32 ? '+bu32' : ''}${f.bVec4K ? '+bk4' : ''}`;
 }
 
 /** Rows and columns of C one workgroup covers. */
@@ -145,7 +148,7 @@ function bindings(f: GemmFlags): string {
   const lines: string[] = [];
   lines.push(
     `@group(0) @binding(0) var<storage, read> A: array<${f.aVec4 ? `vec4<${t}>` : t}>;`,
-    `@group(0) @binding(1) var<storage, read> B: array<${f.bU32 ? 'vec4<u32>' : f.bVec4 ? `vec4<${t}>` : t}>;`,
+    `@group(0) @binding(1) var<storage, read> B: array<${f.bU32 ? 'vec4<u32>' : f.bVec4 || f.bVec4K ? `vec4<${t}>` : t}>;`,
     `@group(0) @binding(2) var<storage, read_write> C: array<${f.cVec4 ? `vec4<${o}>` : o}>;`,
     '@group(0) @binding(3) var<uniform> p: Params;',
   );
@@ -213,7 +216,7 @@ const BATCH_PROLOGUE = /* wgsl */ `
 export function lanesSource(v: LanesVariant, f: GemmFlags): string {
   const { wg, tm, tn, unroll } = v;
   if (tn % 4) throw new Error(`lanes variant: tn must be a multiple of 4, got ${tn}.`);
-  if (f.aVec4 || f.bU32) throw new Error('lanes variant: vec4 A loads and packed f16 B loads are only generated for sg kernels.');
+  if (f.aVec4 || f.bU32 || f.bVec4K) throw new Error('lanes variant: vec4 A loads and vec4-along-K or packed f16 B loads are only generated for sg kernels.');
   const nv = tn / 4;
   const R = [...Array(tm).keys()];
   const J = [...Array(nv).keys()];
@@ -281,7 +284,7 @@ export function lanesSource(v: LanesVariant, f: GemmFlags): string {
 export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   const { wx, wy, tm, tn, bk } = v;
   if (tn % 4) throw new Error(`tiled variant: tn must be a multiple of 4, got ${tn}.`);
-  if (f.aVec4 || f.bU32) throw new Error('tiled variant: vec4 A loads and packed f16 B loads are only generated for sg kernels.');
+  if (f.aVec4 || f.bU32 || f.bVec4K) throw new Error('tiled variant: vec4 A loads and vec4-along-K or packed f16 B loads are only generated for sg kernels.');
   const BM = wy * tm;
   const BN = wx * tn;
   const threads = wx * wy;
@@ -436,12 +439,15 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   }
   for (const i of I) for (const r of Rw) for (const j of J) L.push(`  var c${i}_${r}_${j} = vec4<f32>(0.0);`);
   const aLoad = (i: number, k: string) => toF32(f, `A[ar${i} + ${f.transA ? `(${k}) * p.M` : k}]`);
-  const bLoad = (j: number, k: string) =>
-    f.bVec4
+  if (f.bVec4K && !f.transB) throw new Error('sg variant: vec4-along-K B loads need B transposed.');
+  const bLoad = (j: number, k: string, u: number) =>
+    f.bVec4K
+      ? `vec4<f32>(${[0, 1, 2, 3].map((c) => `bt${j}_${c}[${u}]`).join(', ')})`
+      : f.bVec4
       ? toF32(f, `B[bq${j} + (${k}) * (p.N / 4u)]`, true)
       : `vec4<f32>(${[0, 1, 2, 3].map((c) => toF32(f, `B[bn${j}_${c} + ${f.transB ? k : `(${k}) * p.N`}]`)).join(', ')})`;
   // A(m0 + 8i + r, k) is component `aval(i)` of lane r, or wherever `at(i, r)` says.
-  const fmas = (aval: (i: number) => string, k: string, ind: string, at?: (i: number, r: number) => [string, number]) => {
+  const fmas = (u: number, aval: (i: number) => string, k: string, ind: string, at?: (i: number, r: number) => [string, number]) => {
     const s: string[] = [];
     if (f.bU32) {
       for (let jj = 0; jj < b / 2; jj++) {
@@ -449,7 +455,7 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
         s.push(`${ind}let b${2 * jj} = vec4<f32>(unpack2x16float(w${jj}.x), unpack2x16float(w${jj}.y));`);
         s.push(`${ind}let b${2 * jj + 1} = vec4<f32>(unpack2x16float(w${jj}.z), unpack2x16float(w${jj}.w));`);
       }
-    } else for (const j of J) s.push(`${ind}let b${j} = ${bLoad(j, k)};`);
+    } else for (const j of J) s.push(`${ind}let b${j} = ${bLoad(j, k, u)};`);
     for (const i of I)
       for (const r of Rw) {
         const [val, lane] = at ? at(i, r) : [aval(i), r];
@@ -484,14 +490,18 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
       L.push(`    a${i} = select(vec4<f32>(0.0), a${i}, k + vec4<u32>(0u, 1u, 2u, 3u) <= vec4<u32>(kl));`);
     }
   }
+  if (f.bVec4K) {
+    // K % 4 == 0: the block's 4 k-steps of each of this lane's columns are one aligned vec4.
+    for (const j of J) for (let c = 0; c < 4; c++) L.push(`    let bt${j}_${c} = ${toF32(f, `B[(bn${j}_${c} + k) / 4u]`, true)};`);
+  }
   for (let u = 0; u < 4; u++) {
     L.push('    {');
     if (f.aVec4 && f.transA) {
-      L.push(...fmas((i) => `av${i}[${u}]`, `k${u}`, '      ', (i, r) => {
+      L.push(...fmas(u, (i) => `av${i}[${u}]`, `k${u}`, '      ', (i, r) => {
         const t = u * 2 * a + Math.floor((8 * i + r) / 4);
         return [`av${Math.floor(t / 8)}[${r % 4}]`, t % 8];
       }));
-    } else L.push(...fmas((i) => `a${i}[${u}]`, `k${u}`, '      '));
+    } else L.push(...fmas(u, (i) => `a${i}[${u}]`, `k${u}`, '      '));
     L.push('    }');
   }
   L.push('  }');

@@ -103,6 +103,19 @@ describe('gemm', () => {
     expect(await check(e, { M: 13, N: 20, K: 300, variant: { ...base, splitK: 7 }, accumulate: true })).toBeLessThan(TOL);
   });
 
+  it('vec4 B loads along K (NT and TT, K % 4 == 0): ragged N, bias + activation, batches, split-K, 1 and 2 row blocks', async () => {
+    const e = E();
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    for (const a of [1, 2]) {
+      const v: GemmVariant = base.kind === 'sg' ? { ...base, a } : base;
+      // GELU's inlined erf per stored row makes tall tiles slow to compile: once is enough.
+      const act = a === 1 ? 'gelu' : 'relu';
+      expect(await check(e, { M: 30, N: 13, K: 68, transB: true, variant: v, withBias: true, act }), `a=${a}`).toBeLessThan(TOL);
+      expect(await check(e, { M: 12, N: 7, K: 8, batch: 2, transA: true, transB: true, variant: v, strideB: 60 }), `a=${a}`).toBeLessThan(TOL);
+      expect(await check(e, { M: 9, N: 35, K: 296, transB: true, variant: { ...v, splitK: 3 }, accumulate: true }), `a=${a}`).toBeLessThan(TOL);
+    }
+  });
+
   it('vec4 A loads along M (TN, M % 4 == 0): ragged K, row quads past M, batches, split-K, 1 and 2 row blocks', async () => {
     const e = E();
     const base = defaultVariant(e, { M: 8, N: 8, K: 8 });

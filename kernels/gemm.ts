@@ -230,6 +230,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     f16: dtype === 'f16',
     aVec4: alignedA,
     bU32: false,
+    bVec4K: variant.kind === 'sg' && !!s.transB && K % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0,
   };
   // f16 B as u32 words, 8 halves per load: sg tiles with an even number of column groups.
   if (dtype === 'f16' && variant.kind === 'sg' && variant.b % 2 === 0 && alignedB && N % 8 === 0 && strideB % 8 === 0 && B.offset % 16 === 0 && B.size % 2 === 0) {
@@ -253,7 +254,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     const scratch = e.empty([batch * splits, M, N]);
     try {
       e.dispatch(kernel, { bind: { A, B: Bb, C: scratch }, params, workgroups: [gx, gy, gz] });
-      const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false, aVec4: false, bU32: false };
+      const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false, aVec4: false, bU32: false, bVec4K: false };
       const rname = `gemm_splitk_reduce_${flagsName(rf)}`;
       const reduce = gemmKernel(e, rname, () => splitReduceSource(rf));
       const [rx, ry] = e.grid1d(Math.ceil((batch * M * N) / 256));
