@@ -37,6 +37,8 @@ const FOCUSCLIP: Shape[] = [
   { name: 'tiny qkv 2080x384x128', M: 2080, N: 384, K: 128 },
   { name: 'tiny mlp1 2080x512x128', M: 2080, N: 512, K: 128 },
   { name: 'tiny dW 128x512x2080 (TN)', M: 128, N: 512, K: 2080, transA: true },
+  // engine/linear.ts runs the forward as x W^T with W [out, in]: an NT GEMM.
+  { name: 'tiny mlp1 x W^T 2080x512x128 (NT)', M: 2080, N: 512, K: 128, transB: true },
 ];
 
 export async function run(args: string[]): Promise<void> {
