@@ -7,7 +7,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
-import { chooseAttentionImpl } from '../kernels/attention.js';
+import { attentionBackwardRoute, chooseAttentionImpl, forceAttentionBackwardRoute } from '../kernels/attention.js';
 import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
 import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from './chart.js';
@@ -85,27 +85,37 @@ export async function run(args: string[]): Promise<void> {
     const [q, k, v] = [qa, ka, va].map((a) => e.tensor(a, shape, { requiresGrad: true }));
     const g = e.tensor(ga, shape);
     const fwd = await timeOurs(() => e.noGrad(() => e.nn.attention(q, k, v)));
-    const both = await timeOurs(() => {
+    const fwdBwd = () => {
       e.nn.attention(q, k, v).backward(g);
       for (const t of [q, k, v]) {
         t.grad?.dispose();
         t.grad = undefined;
       }
-    });
+    };
+    const route = attentionBackwardRoute(e, { B, H, S, D, impl: chooseAttentionImpl(e, D) });
+    const both = await timeOurs(fwdBwd);
     const name = `[${B}x${H}, ${S}, ${D}]`;
     const f: Row = { op: 'attention forward', shape: name, ...mine(fwd), target: '<= 5 ms' };
-    const b: Row = {
-      op: 'attention backward',
+    const backwardRow = (op: string, t: typeof both): Row => ({
+      op,
       shape: name,
-      ours: both.ms - fwd.ms,
-      oursMin: both.minMs - fwd.minMs,
-      oursBatched: both.batchedMs - fwd.batchedMs,
-      oursCpuMs: both.cpuMs - fwd.cpuMs,
-      target: '<= 2.5x forward',
-    };
+      ours: t.ms - fwd.ms,
+      oursMin: t.minMs - fwd.minMs,
+      oursBatched: t.batchedMs - fwd.batchedMs,
+      oursCpuMs: t.cpuMs - fwd.cpuMs,
+    });
+    const b: Row = { ...backwardRow(`attention backward (${route})`, both), target: '<= 2.5x forward' };
+    // The previous route in the same run, for comparison on a noisy machine.
+    let previous: Row | undefined;
+    if (route === 'scores') {
+      forceAttentionBackwardRoute('recompute');
+      previous = backwardRow('attention backward (recompute)', await timeOurs(fwdBwd));
+      forceAttentionBackwardRoute(undefined);
+    }
     if (tf) f.tfjs = await tfAttention(tf, qa, ka, va, runs);
     if (jx) f.jax = await jaxAttention(jx, qa, ka, va, runs);
     rows.push(f, b);
+    if (previous) rows.push(previous);
   }
 
   // ---------------------------------------------------------------- softmax
@@ -207,9 +217,11 @@ export async function run(args: string[]): Promise<void> {
     );
   }
   if (want('attention')) {
-    const att = rows.slice(0, 2);
-    const ratio = (k: keyof Row) => ((att[1][k] as number) / (att[0][k] as number)).toFixed(2);
-    console.log(`attention backward / forward: ${ratio('ours')} (median host time), ${ratio('oursBatched')} (batched), ${ratio('oursCpuMs')} (CPU time)`);
+    const [f, ...bwds] = rows.filter((r) => r.op.startsWith('attention'));
+    for (const b of bwds) {
+      const ratio = (k: keyof Row) => ((b[k] as number) / (f[k] as number)).toFixed(2);
+      console.log(`${b.op} / forward: ${ratio('ours')} (median host time), ${ratio('oursBatched')} (batched), ${ratio('oursCpuMs')} (CPU time)`);
+    }
   }
   if (only) {
     // A partial run must not overwrite the full results.
