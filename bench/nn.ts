@@ -45,7 +45,11 @@ export async function run(args: string[]): Promise<void> {
    *  call, a GPU timestamp bracket, and the per-op time of REPS ops in one submission (no per-op
    *  submit/wait overhead). */
   const REPS = 10;
-  const timeOurs = async (fn: () => void) => {
+  const timeOurs = async (op: () => unknown) => {
+    // The op's result is disposed like the peers' outputs: a tensor returned from e.scope escapes
+    // it, and a new 8 MB output per launch made lavapipe map and fault in fresh memory every time
+    // (5 ms of system CPU per softmax launch: the "isolated launch overhead" of earlier runs).
+    const fn = () => void op();
     // Warm-up (compiles the kernels) outside the CPU-time window.
     e.scope(fn);
     await e.sync();
@@ -154,6 +158,7 @@ export async function run(args: string[]): Promise<void> {
     }
     rows.push(r);
     if (previous) rows.push(previous);
+    await isolatedLaunchDiagnostic(e, () => e.noGrad(() => e.nn.softmax(x)), runs);
   }
 
   // ---------------------------------------------------------------- layerNorm
@@ -284,6 +289,42 @@ async function jaxAttention(p: JaxPeer, qa: Float32Array, ka: Float32Array, va: 
   } finally {
     for (const a of [Q, K, V]) a.dispose();
   }
+}
+
+/**
+ * Where an isolated launch's extra time goes (issue 4: softmax took 9.5 ms per isolated launch but
+ * 3.75 per op batched 10 per submit, on a quiet machine): the same launch waited for three ways,
+ * interleaved — the engine's quiet wait (sleep slices growing to 2 ms, so a job of a few ms is
+ * noticed up to ~1.7 ms late), the same wait with slices capped at 0.1 ms, and 10 launches per
+ * submit. Printed only; the table keeps the engine's wait, as used for the peers.
+ */
+async function isolatedLaunchDiagnostic(e: Engine, op: () => unknown, runs: number): Promise<void> {
+  const fn = () => void op();
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const fineWait = async (p: Promise<unknown>) => {
+    let done = false;
+    p.then(() => (done = true));
+    await new Promise<void>((r) => setImmediate(r));
+    while (!done) {
+      Atomics.wait(sleeper, 0, 0, 0.1);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  };
+  const modes: [string, () => Promise<void>][] = [
+    ['engine wait', async () => (e.scope(fn), await e.sync())],
+    ['0.1 ms slices', async () => (e.scope(fn), e.flush(), await fineWait(e.device.queue.onSubmittedWorkDone()))],
+    ['10 per submit', async () => (e.scope(() => Array.from({ length: 10 }, fn)), await e.sync())],
+  ];
+  const ms: number[][] = modes.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [m, [, wait]] of modes.entries()) {
+      const t0 = performance.now();
+      await wait();
+      ms[m].push((performance.now() - t0) / (m === 2 ? 10 : 1));
+    }
+  }
+  const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1].toFixed(2);
+  console.log(`  isolated-launch diagnostic, ms per op (median of ${runs}, interleaved): ${modes.map(([n], m) => `${n} ${med(ms[m])}`).join(', ')}`);
 }
 
 function argValue(args: string[], name: string): string | undefined {
