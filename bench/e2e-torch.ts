@@ -1,8 +1,10 @@
 // The PyTorch-on-CPU peer of the end-to-end benchmark: writes the peer case (our initial weights,
-// the first batch, the optimizer settings) to a temporary safetensors file and runs
-// bench/torch_step.py on it, which reuses the golden test's PyTorch model.
+// the batches, the optimizer settings) to a temporary safetensors file and runs
+// bench/torch_step.py on it (which reuses the golden test's PyTorch model) as a server that takes one
+// step per request, so that its steps alternate with ours on the shared machine.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,20 +34,50 @@ export interface TorchRun {
   stepMs: number[];
 }
 
-export function runTorchStep(c: PeerCase, steps: number, timeoutMs = 20 * 60_000): TorchRun {
-  const dir = mkdtempSync(join(tmpdir(), 'focusclip-e2e-torch-'));
-  try {
+/** bench/torch_step.py --serve: the two untimed steps are done once `start` resolves. */
+export class TorchServer {
+  private lines: AsyncIterator<string>;
+  private stderr = '';
+
+  private constructor(
+    private proc: ChildProcessWithoutNullStreams,
+    private dir: string,
+    readonly warm: TorchRun,
+    lines: AsyncIterator<string>,
+  ) {
+    this.lines = lines;
+  }
+
+  static async start(c: PeerCase): Promise<TorchServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'focusclip-e2e-torch-'));
     const path = join(dir, 'case.safetensors');
     writeFileSync(path, c.bytes);
-    const r = spawnSync(PYTHON, [SCRIPT, path, '--steps', String(steps)], { encoding: 'utf8', timeout: timeoutMs });
-    if (r.status !== 0) throw new Error(`bench/torch_step.py failed (status ${r.status}${r.signal ? `, ${r.signal}` : ''}):\n${r.stderr || r.error}`);
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    try {
-      return JSON.parse(line) as TorchRun;
-    } catch {
-      throw new Error(`bench/torch_step.py printed no JSON result; its output was:\n${r.stdout}\n${r.stderr}`);
+    const proc = spawn(PYTHON, [SCRIPT, path, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (d) => (stderr += String(d)));
+    const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+    const first = await lines.next();
+    if (first.done) {
+      await new Promise((r) => proc.once('close', r));
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`bench/torch_step.py --serve exited before its first result (status ${proc.exitCode}):\n${stderr}`);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const server = new TorchServer(proc, dir, JSON.parse(first.value) as TorchRun, lines);
+    proc.stderr.on('data', (d) => (server.stderr += String(d)));
+    return server;
+  }
+
+  /** Milliseconds of training step i, as timed inside Python (no pipe latency). */
+  async step(i: number): Promise<number> {
+    this.proc.stdin.write(`step ${i}\n`);
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`bench/torch_step.py --serve exited during step ${i}:\n${this.stderr}`);
+    return (JSON.parse(r.value) as { ms: number }).ms;
+  }
+
+  async close(): Promise<void> {
+    this.proc.stdin.end();
+    if (this.proc.exitCode === null) await new Promise((r) => this.proc.once('close', r));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

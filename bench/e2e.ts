@@ -19,8 +19,8 @@ import { createModel } from '../model/focusclip.js';
 import { makeConfig as makeModelConfig } from '../model/config.js';
 import { fmtBytes } from '../engine/memory.js';
 import { capturePeerCase, type PeerCase } from './e2e-case.js';
-import { tfjsTrainer } from './e2e-tfjs.js';
-import { runTorchStep, torchUnavailable } from './e2e-torch.js';
+import { tfjsTrainer, type TfjsTrainer } from './e2e-tfjs.js';
+import { TorchServer, torchUnavailable } from './e2e-torch.js';
 import { setupTfjs, type TfjsPeer } from './peers.js';
 import { barChartSvg } from './chart.js';
 
@@ -107,11 +107,38 @@ export async function run(args: string[]): Promise<void> {
         // Before the first step: the weights and batch every system starts from. Steps 0..steps+1
         // are what ours runs (warm-up, timed, profiled), so the peers get those learning rates.
         const peerCase: PeerCase | undefined = wantTfjs || wantTorch ? await capturePeerCase(trainer, steps + 2) : undefined;
+        if (wantTfjs && !tfjs) {
+          try {
+            tfjs = await setupTfjs();
+          } catch (err) {
+            skipped.push(`TF.js WebGPU peer skipped: ${(err as Error).message}`);
+            console.log(skipped[skipped.length - 1]);
+            useTfjs = false;
+          }
+        }
+        // TF.js steps 0 and 1: the loss check and its warm-up (shader compilation), before ours'
+        // warm-up so that ours' first timed step does not follow TF.js's compilation burst.
+        let tt: TfjsTrainer | undefined;
+        let tfjsWarm: Awaited<ReturnType<TfjsTrainer['step']>>[] | undefined;
+        if (tfjs && wantTfjs && peerCase) {
+          console.log(`  TF.js ${tfjs.tf.version_core} (webgpu backend): 2 untimed steps, then ${steps} timed ones interleaved with ours...`);
+          tt = await tfjsTrainer(tfjs, peerCase);
+          tfjsWarm = [await tt.step(0), await tt.step(1)];
+        }
+        let torch: TorchServer | undefined;
+        if (wantTorch && peerCase) {
+          console.log(`  PyTorch CPU: 2 untimed steps, then ${steps} timed ones interleaved with ours...`);
+          torch = await TorchServer.start(peerCase);
+        }
         const first = await trainer.train(); // warm-up: compile pipelines, tune GEMMs
         const oursLosses: number[] = [first.logs[0].loss];
         const oursNorms: number[] = [first.logs[0].gradNorm];
         e.pool.resetPeak();
         const times: number[] = [];
+        const tfjsRuns: number[] = [];
+        const torchRuns: number[] = [];
+        // Ours and the peers alternate step by step, so the machine's changing load (it is shared)
+        // hits both alike and their ratio is meaningful even when the absolute times drift.
         for (let s = 0; s < steps; s++) {
           const t = performance.now();
           (trainer.cfg as any).maxSteps = trainer.step + 1;
@@ -121,6 +148,12 @@ export async function run(args: string[]): Promise<void> {
             oursLosses.push(r.logs[0].loss);
             oursNorms.push(r.logs[0].gradNorm);
           }
+          if (tt) {
+            const t2 = performance.now();
+            await tt.stepQuiet(2 + s);
+            tfjsRuns.push(performance.now() - t2);
+          }
+          if (torch) torchRuns.push(await torch.step(2 + s));
         }
         const peak = e.memory().peakLiveBytes + e.memory().arenaBytes;
         e.startProfiling();
@@ -172,39 +205,15 @@ export async function run(args: string[]): Promise<void> {
           };
           return { stepMs: ms, runsMs, trainImagesPerSec: (1000 * batch) / ms, losses, gradNorms, relDiff, info };
         };
-        if (wantTfjs && peerCase) {
-          if (!tfjs) {
-            try {
-              tfjs = await setupTfjs();
-            } catch (err) {
-              console.log(`TF.js WebGPU peer skipped: ${(err as Error).message}`);
-              skipped.push(`TF.js WebGPU peer skipped: ${(err as Error).message}`);
-              useTfjs = false;
-            }
-          }
-          if (tfjs) {
-            console.log(`  TF.js ${tfjs.tf.version_core} (webgpu backend): running ${steps + 2} steps...`);
-            const tt = await tfjsTrainer(tfjs, peerCase);
-            try {
-              // Steps 0 and 1 are the loss check and the warm-up (shader compilation).
-              const s0 = await tt.step(0);
-              const s1 = await tt.step(1);
-              const runsMs: number[] = [];
-              for (let s = 0; s < steps; s++) {
-                const t = performance.now();
-                await tt.stepQuiet(2 + s);
-                runsMs.push(performance.now() - t);
-              }
-              peerResults.tfjs = finish(runsMs, [s0.loss, s1.loss], [s0.gradNorm, s1.gradNorm], `tfjs-core ${tfjs.tf.version_core}, webgpu backend`);
-            } finally {
-              tt.dispose();
-            }
-          }
+        if (tt && tfjsWarm) {
+          const [s0, s1] = tfjsWarm;
+          peerResults.tfjs = finish(tfjsRuns, [s0.loss, s1.loss], [s0.gradNorm, s1.gradNorm], `tfjs-core ${tfjs!.tf.version_core}, webgpu backend, timed interleaved with ours`);
+          tt.dispose();
         }
-        if (wantTorch && peerCase) {
-          console.log(`  PyTorch CPU: running ${steps + 2} steps...`);
-          const tr = runTorchStep(peerCase, steps);
-          peerResults.torch = finish(tr.stepMs, tr.losses, tr.gradNorms, `torch ${tr.torch}, CPU, ${tr.threads} threads`);
+        if (torch) {
+          const w = torch.warm;
+          peerResults.torch = finish(torchRuns, w.losses, w.gradNorms, `torch ${w.torch}, CPU, ${w.threads} threads, timed interleaved with ours`);
+          await torch.close();
         }
         if (peerCase) {
           r.peers = peerResults;

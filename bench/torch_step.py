@@ -11,7 +11,11 @@ Steps: two untimed steps whose losses are the faithfulness check (the first is t
 initial weights, the second the loss after one identical AdamW update), then `--steps` timed steps,
 step i on our step i's batch. Prints one JSON line on stdout.
 
-Usage: python3 bench/torch_step.py case.safetensors [--steps N]
+With --serve, it prints that JSON line after the two untimed steps and then runs one timed step per
+stdin line "step <i>", answering each with {"ms": ...}; bench/e2e.ts drives it this way to
+interleave PyTorch's steps with ours on the shared machine. It exits at end of input.
+
+Usage: python3 bench/torch_step.py case.safetensors [--steps N | --serve]
 """
 import json
 import os
@@ -62,19 +66,29 @@ def main():
     first = step(0)
     first_ms = (time.perf_counter() - t0) * 1000
     second = step(1)
-    times = []
-    for s in range(steps):
+
+    def timed(i):
         t = time.perf_counter()
-        step(2 + s)
-        times.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({
+        step(i)
+        return (time.perf_counter() - t) * 1000
+
+    serve = "--serve" in args
+    times = [] if serve else [timed(2 + s) for s in range(steps)]
+    result = {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "losses": [first[0], second[0]],
         "gradNorms": [first[1], second[1]],
         "firstStepMs": first_ms,
         "stepMs": times,
-    }))
+    }
+    print(json.dumps(result), flush=True)
+    if serve:
+        for line in sys.stdin:
+            cmd = line.split()
+            if len(cmd) != 2 or cmd[0] != "step":
+                sys.exit(f"torch_step.py --serve: expected 'step <i>', got {line!r}")
+            print(json.dumps({"ms": timed(int(cmd[1]))}), flush=True)
 
 
 if __name__ == "__main__":
