@@ -34,9 +34,9 @@ export interface DemoOptions {
 export const DEMO_DEFAULTS: DemoOptions = {
   out: 'out/demo',
   seed: 42,
-  trainCount: 400,
+  trainCount: 2400,
   evalCount: 240,
-  steps: 200,
+  steps: 400,
   batchSize: 32,
   preset: 'tiny',
 };
