@@ -57,16 +57,21 @@ describe('gemm', () => {
     });
   }
 
-  it('every candidate kernel is correct (bias + gelu, NN and TN, K not a multiple of the tile)', async () => {
+  it('every candidate kernel is correct (bias + activation, NN and TN, K not a multiple of the tile)', async () => {
     const e = E();
     const seen = new Set<string>();
     // One transpose mode per kernel keeps the compile count (seconds each on lavapipe) down; the
-    // transpose tests above cover all four modes for the default kernel.
+    // transpose tests above cover all four modes for the default kernel. GELU inlines erf into
+    // every stored row, which makes tall tiles slow to compile: one kernel per family gets GELU,
+    // the others ReLU (the epilogue generator is shared).
+    const kinds = new Set<string>();
     for (const v of candidateVariants(e, { M: 37, N: 41, K: 67 })) {
       if (seen.has(variantName(v))) continue;
       seen.add(variantName(v));
       const transA = seen.size % 2 === 0;
-      const err = await check(e, { M: 37, N: 41, K: 67, transA, transB: !transA, withBias: true, act: 'gelu', variant: v, alpha: 0.5 });
+      const act = kinds.has(v.kind) ? 'relu' : 'gelu';
+      kinds.add(v.kind);
+      const err = await check(e, { M: 37, N: 41, K: 67, transA, transB: !transA, withBias: true, act, variant: v, alpha: 0.5 });
       expect(err, `${variantName(v)} transA=${transA}`).toBeLessThan(TOL);
     }
     expect(seen.size).toBeGreaterThanOrEqual(2);
