@@ -68,6 +68,7 @@ def main():
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--temperature", type=float, default=None)
+    ap.add_argument("--loss", default="focus3", choices=["focus3", "focus2"], help="FocusCLIP: with or without the focus-image term")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=None, help="JSON lines of the zero-shot curve")
     a = ap.parse_args()
@@ -103,7 +104,9 @@ def main():
             focused = px * (al + (1 - al) * train["heatmap"][idx])
             z = model.encode_image(torch.cat([px, focused]))
             zI, zM = z[: len(idx)], z[len(idx) :]
-            loss = nt_xent(zM, zI, T) + nt_xent(zM, zT, T) + nt_xent(zI, zT, T)
+            loss = nt_xent(zM, zT, T) + nt_xent(zI, zT, T)
+            if a.loss == "focus3":
+                loss = loss + nt_xent(zM, zI, T)
         else:
             loss = nt_xent(model.encode_image(px), zT, T)
         opt.zero_grad()
