@@ -14,7 +14,8 @@ import { makeBatch, TrainSet } from '../../train/batches.js';
 import { captionTokenizer, modelConfigFor } from '../../train/pipeline.js';
 import { syntheticEvalDatasets } from '../../train/zeroshot.js';
 import { buildPrompts } from '../../eval/prompts.js';
-import { toCHW } from '../../data/image.js';
+import { toCHW, type RGBAImage } from '../../data/image.js';
+import type { EvalItem } from '../../eval/types.js';
 import { createModel } from '../../model/focusclip.js';
 import { makeConfig as makeModelConfig } from '../../model/config.js';
 import { encodeSafetensors, type TensorInput } from '../../model/safetensors.js';
@@ -49,12 +50,13 @@ try {
   }
   const meta: Record<string, string> = { vocab: JSON.stringify(tok.vocab), seed: String(seed) };
   for (const d of syntheticEvalDatasets(seed, evalCount, size)) {
-    const px = new Float32Array(d.items.length * 3 * size * size);
-    d.items.forEach((it, i) => toCHW(it.load() as any, px, i * 3 * size * size));
+    const items = d.items as EvalItem[]; // the synthetic sets are in memory, not streamed
+    const px = new Float32Array(items.length * 3 * size * size);
+    for (let i = 0; i < items.length; i++) toCHW((await items[i].load()) as RGBAImage, px, i * 3 * size * size);
     const prompts = buildPrompts(d.templates, d.promptNames).map((p) => p[0]);
     const enc = tok.tokenizer.encode(prompts, L);
-    tensors.push([`eval.${d.name}.pixels`, { data: px, shape: [d.items.length, 3, size, size] }]);
-    tensors.push([`eval.${d.name}.labels`, { data: Int32Array.from(d.items.map((it) => it.label)), shape: [d.items.length] }]);
+    tensors.push([`eval.${d.name}.pixels`, { data: px, shape: [items.length, 3, size, size] }]);
+    tensors.push([`eval.${d.name}.labels`, { data: Int32Array.from(items.map((it) => it.label)), shape: [items.length] }]);
     tensors.push([`eval.${d.name}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
     tensors.push([`eval.${d.name}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
     meta[`eval.${d.name}.classes`] = JSON.stringify(d.classes);
