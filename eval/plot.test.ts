@@ -82,6 +82,15 @@ describe('confusion matrix', () => {
     expect((svg.match(/<rect /g) ?? []).length).toBe(1 + 9);
     expect(() => confusionMatrixSvg([[1]], ['a', 'b'])).toThrow(/2x2 for 2 classes/);
   });
+  it('widens the picture for a title longer than the grid (nothing clipped)', () => {
+    const title = 'focusclip: synthetic-clothing';
+    const img = confusionMatrixPng(m, ['cat', 'dog', 'bird'], { cell: 20, title });
+    expect(img.width).toBe(textWidth(title, 2) + 16);
+    let minX = Infinity, maxX = -1;
+    for (let y = 0; y < 20; y++) for (let x = 0; x < img.width; x++) if (px(img, x, y)[0] === 0) (minX = Math.min(minX, x)), (maxX = Math.max(maxX, x));
+    expect(minX).toBeGreaterThanOrEqual(6); // a margin on both sides, not cut at the edge
+    expect(img.width - 1 - maxX).toBeGreaterThanOrEqual(6);
+  });
   it('drops labels for hundreds of classes', () => {
     const C = 200;
     const big = Array.from({ length: C }, (_, i) => Array.from({ length: C }, (_, j) => (i === j ? 3 : (i + j) % 7 === 0 ? 1 : 0)));

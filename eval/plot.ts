@@ -299,7 +299,9 @@ export function confusionMatrixScene(matrix: readonly (readonly number[])[], cla
   const titleH = opts.title ? 22 : 4;
   const left = labelW + 16;
   const top = titleH + labelW + 14;
-  const width = left + C * cell + 8;
+  // A long title over a few classes would be clipped at both sides: widen the picture for it.
+  const titleW = opts.title ? textWidth(opts.title, 2) + 16 : 0;
+  const width = Math.max(left + C * cell + 8, titleW);
   const height = top + C * cell + 8;
   const items: Prim[] = [];
   if (opts.title) items.push(text(width / 2, 11, opts.title, 'middle', BLACK, 2));
