@@ -35,7 +35,8 @@ def main():
         sys.exit("usage: torch_step.py case.safetensors [--steps N]")
     steps = int(args[args.index("--steps") + 1]) if "--steps" in args else 3
     torch.manual_seed(0)
-    torch.set_num_threads(os.cpu_count())
+    # All cores by default; FOCUSCLIP_TORCH_THREADS=1 avoids OpenMP spin-waiting on a busy machine.
+    torch.set_num_threads(int(os.environ.get("FOCUSCLIP_TORCH_THREADS") or os.cpu_count()))
     model, inputs, meta = load_case(args[0])
     batches = [{k: v for k, v in inputs.items() if "." not in k}]
     while any(k.startswith(f"step{len(batches)}.") for k in inputs):
