@@ -175,16 +175,17 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
   if (strideC < M * N && batch > 1) throw new Error(`gemm: strideC ${strideC} < M*N = ${M * N} would overlap the outputs of different batches.`);
   const dtype = A.dtype;
   if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`gemm: operands must be f32 or f16, got A ${A.describe()}.`);
-  if (dtype === 'f16' && !e.features.has('shader-f16')) {
-    throw new Error(
-      `gemm: A ${A.describe()} is f16 but this device lacks the 'shader-f16' feature (adapter ${e.adapter.vendor} ${e.adapter.device || e.adapter.description}). Use f32 tensors on this adapter.`,
-    );
-  }
   need('A', A, (batch - 1) * strideA + M * K, s, dtype);
   need('B', B, (batch - 1) * strideB + K * N, s, dtype);
   need('C', C, (batch - 1) * strideC + M * N, s, dtype);
   if (s.bias) need('bias', s.bias, N, s, dtype);
   if (s.preact) need('preact', s.preact, (batch - 1) * strideC + M * N, s, dtype);
+  // After the operand checks: mixed dtypes are wrong on every device, a missing feature only here.
+  if (dtype === 'f16' && !e.features.has('shader-f16')) {
+    throw new Error(
+      `gemm: A ${A.describe()} is f16 but this device lacks the 'shader-f16' feature (adapter ${e.adapter.vendor} ${e.adapter.device || e.adapter.description}). Use f32 tensors on this adapter.`,
+    );
+  }
   const act = s.act ?? 'none';
   if (K === 0) {
     // An empty sum: every output is the epilogue of zero. Rare; a K=1 product of zeros lets the same
