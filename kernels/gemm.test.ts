@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { read, relFrobenius, randArray, toF32, useEngine } from '../test/helpers.js';
-import { candidateVariants, defaultVariant, gemm, type GemmSpec } from './gemm.js';
+import { candidateVariants, defaultVariant, gemm, isCpuAdapter, type GemmSpec } from './gemm.js';
 import { erf64, f16Value, gemmRef, toF16 } from './gemm-reference.js';
 import { variantName, type GemmVariant } from './gemm-wgsl.js';
 import type { Engine } from '../engine/engine.js';
@@ -90,6 +90,30 @@ describe('gemm', () => {
     expect(await check(e, { M: 11, N: 6, K: 17, batch: 3 })).toBeLessThan(TOL);
     expect(await check(e, { M: 11, N: 8, K: 17, batch: 4, strideB: 0, transA: true })).toBeLessThan(TOL);
     expect(await check(e, { M: 5, N: 9, K: 3, batch: 2, strideA: 0, transB: true, accumulate: true })).toBeLessThan(TOL);
+  });
+
+  it('long K on a CPU adapter is split by default (TLB), never past the binding limit, and stays exact', async (ctx) => {
+    const e = E();
+    const paperDW: GemmSpec = { M: 768, N: 3072, K: 6304, transA: true };
+    if (!isCpuAdapter(e)) {
+      ctx.skip(); // GPUs only split for occupancy
+      return;
+    }
+    expect(defaultVariant(e, paperDW).splitK).toBe(7); // ~900 k-steps per chunk
+    expect(defaultVariant(e, { M: 768, N: 3072, K: 768 }).splitK).toBe(1);
+    // A long-K product through the default choice (split), odd sizes, TN and NN, vs float64.
+    expect(await check(e, { M: 13, N: 9, K: 4099, transA: true, withBias: true })).toBeLessThan(TOL);
+    expect(await check(e, { M: 7, N: 12, K: 5001, accumulate: true })).toBeLessThan(TOL);
+    // Seen as a device whose bindings hold only 2 chunks of partials: a forced 6-way split is cut to 2.
+    const limits: Record<string, number> = {};
+    for (const k in e.limits) limits[k] = (e.limits as unknown as Record<string, number>)[k]; // WebIDL getters: copy, not spread
+    limits.maxStorageBufferBindingSize = 2 * 4 * 9 * 10;
+    const small = Object.create(e, { limits: { value: limits } }) as Engine;
+    const scratch: number[][] = [];
+    small.empty = ((shape: number[], dtype?: 'f32') => (shape.length === 3 && scratch.push(shape), e.empty.call(small, shape, dtype))) as Engine['empty'];
+    const v: GemmVariant = { ...defaultVariant(e, { M: 8, N: 8, K: 8 }), splitK: 6 };
+    expect(await check(small, { M: 9, N: 10, K: 203, variant: v, withBias: true })).toBeLessThan(TOL);
+    expect(scratch).toEqual([[2, 9, 10]]);
   });
 
   it('split-K partials + reduce with bias, gelu, preact and accumulate', async () => {
