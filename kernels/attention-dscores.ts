@@ -9,6 +9,8 @@
 // query pass loses its exp; the buffer is S*S floats per head, so very long sequences keep the
 // recompute route (attention.ts decides).
 
+import { subgroupMain } from './attention-prologue.js';
+
 const range = (n: number) => [...Array(n).keys()];
 
 /** Padded extents of the dS buffer [B*H, rows, cols] written by the key pass with A rows per lane:
@@ -60,11 +62,7 @@ struct Params { S: u32, H: u32, scale: f32, masked: u32 }
 @group(0) @binding(1) var<storage, read> ds: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dq: array<vec4<f32>>;
 @group(0) @binding(3) var<uniform> p: Params;
-@compute @workgroup_size(${SG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let l = lid.x;
-  let kvb = bh * p.S * ${N}u;
+${subgroupMain(SG, N, false)}
   ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
   // dS row of this query (clamped past the end: computed, never stored).
   let db${a} = (bh * ${pad.rows} + min(row${a}, p.S - 1u)) * ${pad.cols};

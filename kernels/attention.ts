@@ -32,6 +32,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
 import { fixedSubgroupSize } from './gemm.js';
 import { attentionDeltaSource, backwardQueryFromDsSource, dsPadded } from './attention-dscores.js';
+import { rowMain, subgroupMain } from './attention-prologue.js';
 
 const WG = 64;
 /** Keys scored per block before the accumulator is rescaled once. */
@@ -56,11 +57,7 @@ function forwardSource(D: number): string {
 @group(0) @binding(4) var<storage, read_write> o: array<f32>;
 @group(0) @binding(5) var<storage, read_write> lse: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let maskBase = (bh / p.H) * p.S;
-  let row = wid.x * ${WG}u + lid.x;
+${rowMain(WG)}
   // Out-of-range lanes compute on the last row and skip the store: control flow stays uniform.
   let r = min(row, p.S - 1u);
   let base = bh * p.S * D;
@@ -119,11 +116,7 @@ function backwardQuerySource(D: number): string {
 @group(0) @binding(7) var<storage, read_write> dq: array<f32>;
 @group(0) @binding(8) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(9) var<uniform> p: Params;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let maskBase = (bh / p.H) * p.S;
-  let row = wid.x * ${WG}u + lid.x;
+${rowMain(WG)}
   let r = min(row, p.S - 1u);
   let base = bh * p.S * D;
   var qr: array<f32, D>;
@@ -169,11 +162,7 @@ function backwardKeySource(D: number): string {
 @group(0) @binding(7) var<storage, read_write> dk: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dv: array<f32>;
 @group(0) @binding(9) var<uniform> p: Params;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let maskBase = (bh / p.H) * p.S;
-  let row = wid.x * ${WG}u + lid.x;
+${rowMain(WG)}
   let r = min(row, p.S - 1u);
   let base = bh * p.S * D;
   var kr: array<f32, D>;
@@ -228,12 +217,7 @@ ${SG_BINDINGS_Q}
 @group(0) @binding(4) var<storage, read_write> o: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> lse: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
-@compute @workgroup_size(${SG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let l = lid.x;
-  let maskBase = (bh / p.H) * p.S;
-  let kvb = bh * p.S * ${N}u;
+${subgroupMain(SG, N)}
   ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
   let qb${a} = kvb + min(row${a}, p.S - 1u) * ${N}u;
   ${C.map((c) => `let q${a}_${c} = q[qb${a} + ${c}u] * p.scale; var a${a}_${c} = vec4<f32>(0.0);`).join('\n  ')}
@@ -285,12 +269,7 @@ ${SG_BINDINGS_Q}
 @group(0) @binding(7) var<storage, read_write> dq: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(9) var<uniform> p: Params;
-@compute @workgroup_size(${SG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let l = lid.x;
-  let maskBase = (bh / p.H) * p.S;
-  let kvb = bh * p.S * ${N}u;
+${subgroupMain(SG, N)}
   ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
   let rc${a} = min(row${a}, p.S - 1u);
   let qb${a} = kvb + rc${a} * ${N}u;
@@ -338,12 +317,7 @@ ${SG_BINDINGS_Q}
 @group(0) @binding(8) var<storage, read_write> dv: array<vec4<f32>>;
 @group(0) @binding(9) var<uniform> p: Params;
 ${storeDs ? '@group(0) @binding(10) var<storage, read_write> dsOut: array<f32>;' : ''}
-@compute @workgroup_size(${SG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let bh = wid.y;
-  let l = lid.x;
-  let maskBase = (bh / p.H) * p.S;
-  let kvb = bh * p.S * ${N}u;
+${subgroupMain(SG, N)}
   ${As.map((a) => `let row${a} = wid.x * ${SG * A}u + l + ${SG * a}u;
   let rc${a} = min(row${a}, p.S - 1u);
   let kb${a} = kvb + rc${a} * ${N}u;
