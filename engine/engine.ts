@@ -83,12 +83,11 @@ export class Engine {
     readonly adapter: AdapterSummary,
     readonly platform: string,
     private ownsDevice: boolean,
-    memoryLimit?: string | number,
+    memoryBudget = 0,
   ) {
     this.limits = device.limits;
     this.features = new Set([...device.features].map(String));
-    const budget = memoryLimit === undefined ? 0 : parseBytes(memoryLimit);
-    this.pool = new MemoryPool(device, device.limits.maxBufferSize, budget, (msg) => this.errors.push(msg));
+    this.pool = new MemoryPool(device, device.limits.maxBufferSize, memoryBudget, (msg) => this.errors.push(msg));
     this.ops = makeOps(this);
     this.nn = makeNN(this);
     installGemm(this);
@@ -102,9 +101,9 @@ export class Engine {
 
   static async create(opts: DeviceOptions = {}): Promise<Engine> {
     const limit = opts.memoryLimit ?? (globalThis as any).process?.env?.FOCUSCLIP_MEMORY_LIMIT;
-    if (limit !== undefined) parseBytes(limit); // a typo fails before the device is created
+    const budget = limit === undefined ? 0 : parseBytes(limit); // a typo fails before the device is created
     const d = await acquireDevice(opts);
-    return new Engine(d.device, d.adapterInfo, d.platform, d.owned, limit);
+    return new Engine(d.device, d.adapterInfo, d.platform, d.owned, budget);
   }
 
   get hasTimestamps(): boolean {

@@ -106,9 +106,8 @@ function splitKFor(e: Engine, v: GemmVariant, s: GemmSpec): number {
   // of ~1k k-steps run in order (the chunk index is the slowest launch dimension). Paper dW
   // 768x3072x6304 (TN): 16.5 GFLOP/s unsplit, 25.1 in 8 chunks, 24.6 in 12 (same process).
   const longK = cpu && s.K >= 4096 ? Math.min(16, Math.ceil(s.K / 1024)) : 1;
-  if ((groups >= want || s.K < 1024) && longK === 1) return 1;
   const forGroups = groups >= want || s.K < 1024 ? 1 : Math.min(16, Math.floor(s.K / 256), Math.ceil(want / groups));
-  return Math.max(1, forGroups, longK);
+  return Math.max(forGroups, longK);
 }
 
 // Throughput of the sg kernel with 1, 2, 3 row blocks relative to 1 (CPU time per GEMM at 1024^3 and
