@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden"))
-from focusclip_golden import FocusCLIP, nt_xent, read_safetensors  # noqa: E402
+from focusclip_golden import FocusCLIP, model_loss, read_safetensors  # noqa: E402
 
 TOPK = {"synthetic-activity": 3}
 
@@ -78,12 +78,13 @@ def main():
     cfg = json.loads(meta[f"config.{a.kind}"])
     if a.temperature:
         cfg["temperature"] = a.temperature
+    if a.kind == "focusclip":
+        cfg["loss"] = a.loss
     model = FocusCLIP(cfg)
     pre = f"init.{a.kind}."
     model.load_state_dict({k[len(pre) :]: v for k, v in t.items() if k.startswith(pre)}, strict=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=a.wd)
     N = len(train["pixels"])
-    T = cfg["temperature"]
     order, pos = torch.randperm(N), 0
     log = open(a.out, "w") if a.out else None
     chance = {n: 100.0 * min(TOPK.get(n, 1), len(d["classes"])) / len(d["classes"]) for n, d in evals.items()}
@@ -97,18 +98,8 @@ def main():
         lr = a.lr * (step + 1) / a.warmup if step < a.warmup else 0.5 * a.lr * (1 + math.cos(math.pi * (step - a.warmup) / max(1, a.steps - a.warmup)))
         for g in opt.param_groups:
             g["lr"] = lr
-        px, ids, mask = train["pixels"][idx], train["ids"][idx], train["mask"][idx]
-        zT = model.encode_text(ids, mask)
-        if a.kind == "focusclip":
-            al = model.focus_alpha
-            focused = px * (al + (1 - al) * train["heatmap"][idx])
-            z = model.encode_image(torch.cat([px, focused]))
-            zI, zM = z[: len(idx)], z[len(idx) :]
-            loss = nt_xent(zM, zT, T) + nt_xent(zI, zT, T)
-            if a.loss == "focus3":
-                loss = loss + nt_xent(zM, zI, T)
-        else:
-            loss = nt_xent(model.encode_image(px), zT, T)
+        batch = {k: v[idx] for k, v in train.items()}
+        loss, _, _ = model_loss(model, batch)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
