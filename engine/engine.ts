@@ -136,7 +136,7 @@ export class Engine {
   dispatch(kernel: Kernel, args: DispatchArgs): void {
     this.checkHealthy();
     const wg = [args.workgroups[0], args.workgroups[1] ?? 1, args.workgroups[2] ?? 1] as const;
-    kernel.validate(args.bind, wg, this.limits.maxComputeWorkgroupsPerDimension);
+    kernel.validate(args.bind, wg, this.limits.maxComputeWorkgroupsPerDimension, this.limits.maxStorageBufferBindingSize);
     for (const r of Object.values(args.bind)) if (r instanceof Tensor) r.assertAlive();
     if (wg[0] * wg[1] * wg[2] === 0) return;
     const groups: GPUBindGroupEntry[][] = kernel.layouts.map(() => []);

@@ -145,7 +145,7 @@ export class Kernel {
   }
 
   /** Check a launch against the reflection; every message names the kernel and the binding. */
-  validate(resources: Record<string, BufferRange>, workgroups: readonly number[], maxPerDim: number): void {
+  validate(resources: Record<string, BufferRange>, workgroups: readonly number[], maxPerDim: number, maxBindingBytes = Infinity): void {
     const names = new Set(Object.keys(resources));
     for (const b of this.bindings) {
       if (b.kind === 'uniform') continue;
@@ -161,6 +161,12 @@ export class Kernel {
       const elBytes = (b.elementType === 'f16' ? 2 : 4) * b.elementWidth;
       if (r.byteLength < elBytes) {
         throw new Error(`Kernel ${this.name}: binding "${b.name}" is ${r.byteLength} bytes, smaller than one element (${elBytes} bytes) (${r.describe()}).`);
+      }
+      if (r.byteLength > maxBindingBytes) {
+        throw new Error(
+          `Kernel ${this.name}: binding "${b.name}" is ${(r.byteLength / 2 ** 20).toFixed(1)} MiB (${r.describe()}), more than the adapter's maxStorageBufferBindingSize ` +
+            `(${(maxBindingBytes / 2 ** 20).toFixed(1)} MiB), so no shader can bind it whole. Use a smaller batch or split the tensor.`,
+        );
       }
     }
     if (names.size) throw new Error(`Kernel ${this.name}: unknown binding(s) ${[...names].join(', ')}; the WGSL declares ${this.bindings.map((b) => b.name).join(', ')}.`);
