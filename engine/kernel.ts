@@ -2,6 +2,7 @@
 // reflect the WGSL with wgsl_reflect and check every launch against the reflection (names, element
 // types, sizes), so that a wrong launch fails here with the kernel's name instead of deep in Dawn.
 
+import { fmtBytes } from './memory.js';
 import { WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import type { DType } from './dtype.js';
 
@@ -164,8 +165,8 @@ export class Kernel {
       }
       if (r.byteLength > maxBindingBytes) {
         throw new Error(
-          `Kernel ${this.name}: binding "${b.name}" is ${(r.byteLength / 2 ** 20).toFixed(1)} MiB (${r.describe()}), more than the adapter's maxStorageBufferBindingSize ` +
-            `(${(maxBindingBytes / 2 ** 20).toFixed(1)} MiB), so no shader can bind it whole. Use a smaller batch or split the tensor.`,
+          `Kernel ${this.name}: binding "${b.name}" is ${fmtBytes(r.byteLength)} (${r.describe()}), more than the adapter's maxStorageBufferBindingSize ` +
+            `(${fmtBytes(maxBindingBytes)}), so no shader can bind it whole. Use a smaller batch or split the tensor.`,
         );
       }
     }

@@ -52,6 +52,9 @@ export interface SubgroupVariant {
   /** Launch order: consecutive workgroups walk down `swz` row blocks before the next column block
    *  (grouped order keeps an A panel and a B panel hot in the cache); absent or <= 1: row-major. */
   swz?: number;
+  /** Copy op(A) and op(B) into tile panels first (kernels/gemm-pack.ts), so each workgroup streams
+   *  two contiguous arrays instead of touching a new page of each operand every k-step. */
+  pack?: boolean;
   splitK: number;
 }
 
@@ -85,17 +88,21 @@ export interface GemmFlags {
   /** Transposed B read as vec4 along K, 4 k-steps of one column per load (sg kernels only; needs
    *  transB, K % 4 == 0, batch stride % 4 == 0): 4 loads per 4 columns x 4 k-steps instead of 16. */
   bVec4K: boolean;
+  /** A and B are tile panels (sg kernels): A [batch][row block][K rounded to 4][sg*a] and B
+   *  [batch][column block][K rounded to 4][4*sg*b], zero-padded, read like a transposed A and an
+   *  untransposed B whose widths are one tile (needs transA, aVec4, bVec4, !transB, !bU32). */
+  packed: boolean;
 }
 
 export function variantName(v: GemmVariant): string {
-  if (v.kind === 'sg') return `sg${v.sg}_${v.a}x${v.b}${(v.swz ?? 0) > 1 ? `_g${v.swz}` : ''}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`;
+  if (v.kind === 'sg') return `sg${v.sg}_${v.a}x${v.b}${(v.swz ?? 0) > 1 ? `_g${v.swz}` : ''}${v.pack ? '_pack' : ''}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`;
   return v.kind === 'lanes'
     ? `lanes${v.wg}_${v.tm}x${v.tn}_u${v.unroll}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`
     : `tiled${v.wx}x${v.wy}_${v.tm}x${v.tn}_k${v.bk}${v.splitK > 1 ? `_sk${v.splitK}` : ''}`;
 }
 
 export function flagsName(f: GemmFlags): string {
-  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}${f.bU32 ? '+bu32' : ''}${f.bVec4K ? '+bk4' : ''}`;
+  return `${f.transA ? 'T' : 'N'}${f.transB ? 'T' : 'N'}${f.bVec4 ? 'b4' : ''}${f.cVec4 ? 'c4' : ''}${f.bias ? '+bias' : ''}${f.act !== 'none' ? '+' + f.act : ''}${f.accumulate ? '+acc' : ''}${f.preact ? '+pre' : ''}${f.partial ? '+partial' : ''}${f.f16 ? '+f16' : ''}${f.aVec4 ? '+a4' : ''}${f.bU32 ? '+bu32' : ''}${f.bVec4K ? '+bk4' : ''}${f.packed ? '+packed' : ''}`;
 }
 
 /** Rows and columns of C one workgroup covers. */
@@ -216,7 +223,7 @@ const BATCH_PROLOGUE = /* wgsl */ `
 export function lanesSource(v: LanesVariant, f: GemmFlags): string {
   const { wg, tm, tn, unroll } = v;
   if (tn % 4) throw new Error(`lanes variant: tn must be a multiple of 4, got ${tn}.`);
-  if (f.aVec4 || f.bU32 || f.bVec4K) throw new Error('lanes variant: vec4 A loads and vec4-along-K or packed f16 B loads are only generated for sg kernels.');
+  if (f.aVec4 || f.bU32 || f.bVec4K || f.packed) throw new Error('lanes variant: vec4 A loads, vec4-along-K, packed f16 B loads and tile panels are only generated for sg kernels.');
   const nv = tn / 4;
   const R = [...Array(tm).keys()];
   const J = [...Array(nv).keys()];
@@ -284,7 +291,7 @@ export function lanesSource(v: LanesVariant, f: GemmFlags): string {
 export function tiledSource(v: TiledVariant, f: GemmFlags): string {
   const { wx, wy, tm, tn, bk } = v;
   if (tn % 4) throw new Error(`tiled variant: tn must be a multiple of 4, got ${tn}.`);
-  if (f.aVec4 || f.bU32 || f.bVec4K) throw new Error('tiled variant: vec4 A loads and vec4-along-K or packed f16 B loads are only generated for sg kernels.');
+  if (f.aVec4 || f.bU32 || f.bVec4K || f.packed) throw new Error('tiled variant: vec4 A loads, vec4-along-K, packed f16 B loads and tile panels are only generated for sg kernels.');
   const BM = wy * tm;
   const BN = wx * tn;
   const threads = wx * wy;
@@ -413,6 +420,21 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   }
   L.push(`  let m0 = by * ${sg * a}u;`);
   L.push(`  let n0 = bx * ${4 * sg * b}u;`);
+  if (f.packed && (!f.transA || !f.aVec4 || !f.bVec4 || f.transB || f.bU32 || sg !== 8)) {
+    throw new Error('sg variant: tile panels are read as a transposed vec4 A and an untransposed vec4 B (subgroups of 8).');
+  }
+  // Panels: this workgroup's A and B are one-tile-wide matrices of their own; stores still use m0, n0.
+  const aBase = f.packed ? 'aP' : 'aOff';
+  const bBase = f.packed ? 'bP' : 'bOff';
+  if (f.packed) {
+    L.push('  let kp = (p.K + 3u) & ~3u;');
+    L.push(`  let aP = aOff + by * kp * ${sg * a}u;`);
+    L.push(`  let bP = bOff + bx * kp * ${4 * sg * b}u;`);
+  }
+  // vec4 widths of the A and B rows, and where this workgroup's tile starts in them.
+  const aW4 = f.packed ? `${2 * a}u` : 'p.M / 4u';
+  const a04 = f.packed ? '0u' : 'm0 / 4u';
+  const bW4 = f.packed ? `${sg * b}u` : 'p.N / 4u';
   for (const i of I) {
     // Clamped rows/columns keep loads in bounds without branches; stores are masked instead.
     L.push(`  let ar${i} = aOff + ${f.transA ? `min(m0 + l + ${sg * i}u, p.M - 1u)` : `min(m0 + l + ${sg * i}u, p.M - 1u) * p.K`};`);
@@ -425,7 +447,7 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
   for (const j of J) {
     const n = col(j);
     if (f.bU32) continue;
-    if (f.bVec4) L.push(`  let bq${j} = bOff / 4u + min((${n}) / 4u, p.N / 4u - 1u);`);
+    if (f.bVec4) L.push(`  let bq${j} = ${bBase} / 4u + min((${f.packed ? `4u * (l + ${sg * j}u)` : n}) / 4u, ${bW4} - 1u);`);
     else for (let c = 0; c < 4; c++) L.push(`  let bn${j}_${c} = bOff + ${f.transB ? `min(${n} + ${c}u, p.N - 1u) * p.K` : `min(${n} + ${c}u, p.N - 1u)`};`);
   }
   if (f.aVec4 && f.transA) {
@@ -434,7 +456,7 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
       // This lane's vec4 v: k-step tu within each block of 4, rows m0 + 4 tq .. +3 (M % 4 == 0, so a
       // quad is all in range or all out; out-of-range quads read the last one, their stores are masked).
       L.push(`  let tu${v} = (${8 * v}u + l) / ${2 * a}u;`);
-      L.push(`  let aq${v} = aOff / 4u + min(m0 / 4u + (${8 * v}u + l) % ${2 * a}u, p.M / 4u - 1u);`);
+      L.push(`  let aq${v} = ${aBase} / 4u + min(${a04} + (${8 * v}u + l) % ${2 * a}u, ${aW4} - 1u);`);
     }
   }
   for (const i of I) for (const r of Rw) for (const j of J) L.push(`  var c${i}_${r}_${j} = vec4<f32>(0.0);`);
@@ -444,7 +466,7 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
     f.bVec4K
       ? `vec4<f32>(${[0, 1, 2, 3].map((c) => `bt${j}_${c}[${u}]`).join(', ')})`
       : f.bVec4
-      ? toF32(f, `B[bq${j} + (${k}) * (p.N / 4u)]`, true)
+      ? toF32(f, `B[bq${j} + (${k}) * (${bW4})]`, true)
       : `vec4<f32>(${[0, 1, 2, 3].map((c) => toF32(f, `B[bn${j}_${c} + ${f.transB ? k : `(${k}) * p.N`}]`)).join(', ')})`;
   // A(m0 + 8i + r, k) is component `aval(i)` of lane r, or wherever `at(i, r)` says.
   const fmas = (u: number, aval: (i: number) => string, k: string, ind: string, at?: (i: number, r: number) => [string, number]) => {
@@ -478,7 +500,7 @@ export function sgSource(v: SubgroupVariant, f: GemmFlags): string {
     for (let u = 0; u < 4; u++) L.push(`    let k${u} = min(k + ${u}u, kl);`);
     for (const v of I) {
       L.push(`    let kv${v} = k + tu${v};`);
-      L.push(`    let av${v} = select(vec4<f32>(0.0), ${toF32(f, `A[aq${v} + min(kv${v}, kl) * (p.M / 4u)]`, true)}, kv${v} <= kl);`);
+      L.push(`    let av${v} = select(vec4<f32>(0.0), ${toF32(f, `A[aq${v} + min(kv${v}, kl) * (${aW4})]`, true)}, kv${v} <= kl);`);
     }
   } else {
     // One loop, no scalar tail (the tail would double the code llvmpipe compiles): the last block

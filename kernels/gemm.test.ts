@@ -3,6 +3,7 @@ import { read, relFrobenius, randArray, toF32, useEngine } from '../test/helpers
 import { candidateVariants, defaultVariant, gemm, isCpuAdapter, type GemmSpec } from './gemm.js';
 import { erf64, f16Value, gemmRef, toF16 } from './gemm-reference.js';
 import { variantName, type GemmVariant } from './gemm-wgsl.js';
+import { kPadded, packedSize, packPanels } from './gemm-pack.js';
 import type { Engine } from '../engine/engine.js';
 
 const TOL = 1e-5;
@@ -99,7 +100,11 @@ describe('gemm', () => {
       ctx.skip(); // GPUs only split for occupancy
       return;
     }
-    expect(defaultVariant(e, paperDW).splitK).toBe(7); // ~900 k-steps per chunk
+    if (defaultVariant(e, { M: 8, N: 8, K: 8 }).kind === 'sg') {
+      // Rows of >= 2048 elements read one per k-step: tile panels instead of chunks.
+      expect(defaultVariant(e, paperDW)).toMatchObject({ pack: true, splitK: 1 });
+      expect(defaultVariant(e, { M: 768, N: 768, K: 6304, transA: true }).splitK).toBe(7); // ~900 k-steps per chunk
+    } else expect(defaultVariant(e, paperDW).splitK).toBe(7);
     expect(defaultVariant(e, { M: 768, N: 3072, K: 768 }).splitK).toBe(1);
     // A long-K product through the default choice (split), odd sizes, TN and NN, vs float64.
     expect(await check(e, { M: 13, N: 9, K: 4099, transA: true, withBias: true })).toBeLessThan(TOL);
@@ -107,13 +112,65 @@ describe('gemm', () => {
     // Seen as a device whose bindings hold only 2 chunks of partials: a forced 6-way split is cut to 2.
     const limits: Record<string, number> = {};
     for (const k in e.limits) limits[k] = (e.limits as unknown as Record<string, number>)[k]; // WebIDL getters: copy, not spread
-    limits.maxStorageBufferBindingSize = 2 * 4 * 9 * 10;
+    // Partials of 2 chunks of a 40x40 output fit; A, B and C (6400 bytes at most) fit too.
+    limits.maxStorageBufferBindingSize = 2 * 4 * 40 * 40;
     const small = Object.create(e, { limits: { value: limits } }) as Engine;
     const scratch: number[][] = [];
     small.empty = ((shape: number[], dtype?: 'f32') => (shape.length === 3 && scratch.push(shape), e.empty.call(small, shape, dtype))) as Engine['empty'];
     const v: GemmVariant = { ...defaultVariant(e, { M: 8, N: 8, K: 8 }), splitK: 6 };
-    expect(await check(small, { M: 9, N: 10, K: 203, variant: v, withBias: true })).toBeLessThan(TOL);
-    expect(scratch).toEqual([[2, 9, 10]]);
+    expect(await check(small, { M: 40, N: 40, K: 24, variant: v, withBias: true })).toBeLessThan(TOL);
+    expect(scratch).toEqual([[2, 40, 40]]);
+  });
+
+  it('tile panels (pack): every transpose mode, ragged tiles, batches incl. broadcast, epilogues, split-K, and the default at a long wide shape', async (ctx) => {
+    const e = E();
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    if (base.kind !== 'sg' || base.sg !== 8) return ctx.skip(); // panels are read by the 8-lane sg kernel only
+    for (const a of [1, 2, 3]) {
+      const v: GemmVariant = { ...base, a, pack: true, splitK: 1 };
+      for (const [tA, tB] of [
+        [false, false],
+        [false, true],
+        [true, false],
+        [true, true],
+      ]) {
+        // M, N, K prime: ragged row and column panels, K padded to 4 with zeros.
+        const err = await check(e, { M: 29, N: 37, K: 43, transA: tA, transB: tB, variant: v, withBias: a === 1, act: a === 1 ? 'relu' : 'none', seed: a });
+        expect(err, `a=${a} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`).toBeLessThan(TOL);
+      }
+    }
+    const v: GemmVariant = { ...base, a: 2, pack: true, splitK: 1 };
+    expect(await check(e, { M: 11, N: 36, K: 17, batch: 3, strideA: 200, variant: v, accumulate: true, alpha: -0.5 })).toBeLessThan(TOL);
+    expect(await check(e, { M: 9, N: 8, K: 21, batch: 2, strideB: 0, transA: true, variant: v })).toBeLessThan(TOL);
+    expect(await check(e, { M: 17, N: 10, K: 301, transA: true, variant: { ...v, splitK: 3 }, withBias: true, act: 'gelu', preact: e.empty([1]) })).toBeLessThan(TOL);
+    // The default route: K >= 2048 with B rows of >= 2048 elements picks panels; exact vs float64.
+    const wide: GemmSpec = { M: 7, N: 2053, K: 2051 };
+    if (isCpuAdapter(e)) expect(defaultVariant(e, wide)).toMatchObject({ pack: true });
+    expect(await check(e, { ...wide, withBias: true })).toBeLessThan(TOL);
+  }, 120_000);
+
+  it('the panel copy lays op(X) out as [batch][panel][K padded to 4][T] with zeros past the edges', async () => {
+    const e = E();
+    for (const kMajor of [false, true]) {
+      const spec = { rows: 10, K: 7, T: 8, batch: 2, stride: 75, kMajor };
+      const x = randArray(spec.stride + spec.rows * spec.K, 9);
+      const got = await e.scope(async () => {
+        const P = e.empty([packedSize(spec)]);
+        packPanels(e, e.tensor(toF32(x), [x.length]), P, spec);
+        return read(P);
+      });
+      const kp = kPadded(spec.K);
+      expect(got.length).toBe(2 * 2 * kp * 8);
+      let i = 0;
+      for (let b = 0; b < 2; b++)
+        for (let panel = 0; panel < 2; panel++)
+          for (let k = 0; k < kp; k++)
+            for (let r = 0; r < 8; r++, i++) {
+              const row = panel * 8 + r;
+              const want = row < spec.rows && k < spec.K ? Math.fround(x[b * spec.stride + (kMajor ? k * spec.rows + row : row * spec.K + k)]) : 0;
+              expect(got[i], `b=${b} row=${row} k=${k} kMajor=${kMajor}`).toBe(want);
+            }
+    }
   });
 
   it('split-K partials + reduce with bias, gelu, preact and accumulate', async () => {
@@ -303,6 +360,17 @@ describe('gemm f16', () => {
     expect(await check16(e, { M: 9, N: 8, K: 12, batch: 3, strideB: 104, transA: true, variant: v, accumulate: true })).toBeLessThan(TOL16);
     expect(await check16(e, { M: 12, N: 16, K: 200, variant: { ...v, splitK: 3 }, alpha: -0.5 })).toBeLessThan(TOL16);
   });
+
+  it('tile panels (pack) in f16: transposes, ragged tiles, bias + relu, batches, split-K', async (ctx) => {
+    const e = E();
+    needF16(e, ctx);
+    const base = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    if (base.kind !== 'sg' || base.sg !== 8) return ctx.skip();
+    const v: GemmVariant = { ...base, a: 2, pack: true, splitK: 1 };
+    expect(await check16(e, { M: 29, N: 37, K: 43, transA: true, variant: v, withBias: true, act: 'relu' })).toBeLessThan(TOL16);
+    expect(await check16(e, { M: 19, N: 36, K: 20, transB: true, batch: 2, variant: v, accumulate: true })).toBeLessThan(TOL16);
+    expect(await check16(e, { M: 13, N: 10, K: 301, variant: { ...v, splitK: 3 }, alpha: 2 })).toBeLessThan(TOL16);
+  }, 120_000);
 
   it('rejects mixed dtypes and f16 on a device without shader-f16, naming the fix', async () => {
     const e = E();

@@ -21,6 +21,7 @@ import {
   type GemmVariant,
 } from './gemm-wgsl.js';
 import { cachedVariant } from './gemm-tune.js';
+import { kPadded, packedSize, packPanels, type PackSpec } from './gemm-pack.js';
 
 export type { Activation, GemmVariant } from './gemm-wgsl.js';
 
@@ -70,6 +71,8 @@ export function candidateVariants(e: Engine, s: GemmSpec, dtype: GemmDType = 'f3
   if (sg && sg <= lim.maxComputeWorkgroupSizeX) {
     for (const a of [1, 2, 3]) out.push({ kind: 'sg', sg, a, b: 1, splitK: 1 });
     out.push({ kind: 'sg', sg, a: 2, b: 1, swz: 8, splitK: 1 });
+    // Tile panels pay where K is long enough that the operands' row walk, not the arithmetic, limits.
+    if (sg === 8 && s.K >= 1024) for (const a of [2, 3]) out.push({ kind: 'sg', sg, a, b: 1, pack: true, splitK: 1 });
     // f16 with N % 8 == 0: two column groups per lane load 8 packed halves at once (+5-10% at
     // 1024^3 over the best b = 1 tile; 5 s to compile on llvmpipe, so only tuned, never default).
     if (dtype === 'f16' && !s.transB && s.N % 8 === 0) out.push({ kind: 'sg', sg, a: 2, b: 2, splitK: 1 });
@@ -105,7 +108,7 @@ function splitKFor(e: Engine, v: GemmVariant, s: GemmSpec): number {
   // transposed), so K = 6304 walks ~19k pages of B per column panel and the TLB thrashes; chunks
   // of ~1k k-steps run in order (the chunk index is the slowest launch dimension). Paper dW
   // 768x3072x6304 (TN): 16.5 GFLOP/s unsplit, 25.1 in 8 chunks, 24.6 in 12 (same process).
-  const longK = cpu && s.K >= 4096 ? Math.min(16, Math.ceil(s.K / 1024)) : 1;
+  const longK = cpu && s.K >= 4096 && !(v.kind === 'sg' && v.pack) ? Math.min(16, Math.ceil(s.K / 1024)) : 1;
   const forGroups = groups >= want || s.K < 1024 ? 1 : Math.min(16, Math.floor(s.K / 256), Math.ceil(want / groups));
   return Math.max(forGroups, longK);
 }
@@ -128,16 +131,31 @@ export function sgRowBlocks(sg: number, M: number): number {
   return best;
 }
 
+/** Whether tile panels (variant `pack`) are the better default on a CPU adapter. An operand read
+ *  along its rows, one row per k-step (A transposed, B untransposed), moves >= 8 KB per k-step once
+ *  those rows hold >= 2048 elements: strides beyond what the CPU's stride prefetcher follows, a new
+ *  page every k-step. With a long K that walk, not the arithmetic, sets the pace (same process,
+ *  lavapipe: paper dW 768x3072x6304 TN 18.5 -> 27.3 GFLOP/s, 2048^3 17.4 -> 32.2); below that
+ *  (K = 768-3072 at 768-2304 columns, the tiny preset) panels measured the same or up to 20% slower
+ *  because their copy is not paid back. */
+export function wantsPanels(s: GemmSpec): boolean {
+  const widest = Math.max(s.transA ? s.M : 0, s.transB ? 0 : s.N);
+  return s.K >= 2048 && widest >= 2048;
+}
+
 /** The kernel to use when nothing has been tuned for this shape. */
 export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
   const sg = fixedSubgroupSize(e);
   const v: GemmVariant = !isCpuAdapter(e)
     ? { kind: 'tiled', wx: 16, wy: 16, tm: 4, tn: 4, bk: 16, splitK: 1 }
     : sg
-      ? { kind: 'sg', sg, a: sgRowBlocks(sg, s.M), b: 1, splitK: 1 }
+      ? { kind: 'sg', sg, a: sgRowBlocks(sg, s.M), b: 1, ...(sg === 8 && wantsPanels(s) ? { pack: true } : {}), splitK: 1 }
       : { kind: 'lanes', wg: 64, tm: 2, tn: 8, unroll: 4, splitK: 1 };
+  // The same tile among the candidates that fit this adapter (panels are a launch choice, not a limit).
   const fits = candidateVariants(e, { ...s, M: 1, N: 1, K: 1 });
-  const ok = fits.find((c) => variantName(c) === variantName(v)) ?? fits[0];
+  const tileOnly = v.kind === 'sg' ? { ...v, pack: undefined } : v;
+  const same = fits.find((c) => variantName(c) === variantName(tileOnly));
+  const ok: GemmVariant | undefined = same?.kind === 'sg' && v.kind === 'sg' && v.pack ? { ...same, pack: true } : (same ?? fits[0]);
   if (!ok) throw new Error(`gemm: no kernel variant fits this adapter's limits (${JSON.stringify(e.limits)}).`);
   return { ...ok, splitK: splitKFor(e, ok, s) };
 }
@@ -205,7 +223,39 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     return;
   }
 
-  const variant = s.variant ?? cachedVariant(e, shapeKey(s, dtype)) ?? defaultVariant(e, s);
+  let variant = s.variant ?? cachedVariant(e, shapeKey(s, dtype)) ?? defaultVariant(e, s);
+  if (variant.kind === 'sg' && variant.pack) {
+    const tile = workgroupTile(variant);
+    const pa: PackSpec = { rows: M, K, T: tile.rows, batch, stride: strideA, kMajor: !!s.transA };
+    const pb: PackSpec = { rows: N, K, T: tile.cols, batch, stride: strideB, kMajor: !s.transB };
+    const bytes = (dtype === 'f16' ? 2 : 4) * Math.max(packedSize(pa), packedSize(pb));
+    if (variant.sg === 8 && bytes <= e.limits.maxStorageBufferBindingSize) {
+      const Ap = e.empty([packedSize(pa)], dtype);
+      const Bp = e.empty([packedSize(pb)], dtype);
+      try {
+        packPanels(e, A, Ap, pa);
+        packPanels(e, B, Bp, pb);
+        const kp = kPadded(K);
+        launch(e, Ap, Bp, C, { ...s, strideA: Math.ceil(M / tile.rows) * kp * tile.rows, strideB: Math.ceil(N / tile.cols) * kp * tile.cols, strideC }, variant, true);
+      } finally {
+        // Back to the pool at once; the queue orders any reuse after these launches.
+        Ap.dispose();
+        Bp.dispose();
+      }
+      return;
+    }
+    // Panels that would not fit one binding (or another subgroup size): the same tile unpacked.
+    variant = { ...variant, pack: false };
+  }
+  launch(e, A, B, C, { ...s, strideA, strideB, strideC }, variant, false);
+}
+
+/** One GEMM with a chosen kernel; strides resolved. `packed`: A and B are tile panels (gemm-pack.ts). */
+function launch(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec & { strideA: number; strideB: number; strideC: number }, variant: GemmVariant, packed: boolean): void {
+  const { M, N, K, strideA, strideB, strideC } = s;
+  const batch = s.batch ?? 1;
+  const dtype = A.dtype as GemmDType;
+  const act = s.act ?? 'none';
   const tile = workgroupTile(variant);
   const maxDim = e.limits.maxComputeWorkgroupsPerDimension;
   // The f32 partial sums of all chunks are one binding: never more chunks than fit in it.
@@ -223,12 +273,13 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     );
   }
   const vec4Bytes = dtype === 'f16' ? 8 : 16;
-  const alignedB = !s.transB && N % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0;
+  const alignedB = packed || (!s.transB && N % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0);
   const alignedC = N % 4 === 0 && strideC % 4 === 0 && C.offset % vec4Bytes === 0 && (!s.preact || s.preact.offset % vec4Bytes === 0);
-  const alignedA = variant.kind === 'sg' && variant.sg === 8 && (s.transA ? M : K) % 4 === 0 && strideA % 4 === 0 && A.offset % vec4Bytes === 0;
+  const alignedA = packed || (variant.kind === 'sg' && variant.sg === 8 && (s.transA ? M : K) % 4 === 0 && strideA % 4 === 0 && A.offset % vec4Bytes === 0);
   const flags: GemmFlags = {
-    transA: !!s.transA,
-    transB: !!s.transB,
+    // Panels read like a transposed A and an untransposed B, each one tile wide.
+    transA: packed || !!s.transA,
+    transB: !packed && !!s.transB,
     bVec4: alignedB,
     cVec4: alignedC && splits === 1,
     bias: !!s.bias,
@@ -239,10 +290,11 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     f16: dtype === 'f16',
     aVec4: alignedA,
     bU32: false,
-    bVec4K: variant.kind === 'sg' && !!s.transB && K % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0,
+    bVec4K: !packed && variant.kind === 'sg' && !!s.transB && K % 4 === 0 && strideB % 4 === 0 && B.offset % vec4Bytes === 0,
+    packed,
   };
   // f16 B as u32 words, 8 halves per load: sg tiles with an even number of column groups.
-  if (dtype === 'f16' && variant.kind === 'sg' && variant.b % 2 === 0 && alignedB && N % 8 === 0 && strideB % 8 === 0 && B.offset % 16 === 0 && B.size % 2 === 0) {
+  if (!packed && dtype === 'f16' && variant.kind === 'sg' && variant.b % 2 === 0 && alignedB && N % 8 === 0 && strideB % 8 === 0 && B.offset % 16 === 0 && B.size % 2 === 0) {
     flags.bU32 = true;
   }
   const name = `gemm_${variantName(variant)}_${flagsName(flags)}`;
@@ -263,7 +315,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
     const scratch = e.empty([batch * splits, M, N]);
     try {
       e.dispatch(kernel, { bind: { A, B: Bb, C: scratch }, params, workgroups: [gx, gy, gz] });
-      const rf: GemmFlags = { ...flags, partial: false, cVec4: false, bVec4: false, aVec4: false, bU32: false, bVec4K: false };
+      const rf: GemmFlags = { ...flags, transA: !!s.transA, transB: !!s.transB, partial: false, cVec4: false, bVec4: false, aVec4: false, bU32: false, bVec4K: false, packed: false };
       const rname = `gemm_splitk_reduce_${flagsName(rf)}`;
       const reduce = gemmKernel(e, rname, () => splitReduceSource(rf));
       const [rx, ry] = e.grid1d(Math.ceil((batch * M * N) / 256));
