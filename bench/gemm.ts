@@ -1,4 +1,4 @@
-// `npm run bench -- gemm [--quick] [--runs N] [--no-peers] [--tune] [--max-size N] [--no-f16]`:
+// `npm run bench -- gemm [--quick] [--runs N] [--no-peers] [--tune] [--max-size N] [--no-f16] [--only a,b]`:
 // GFLOP/s of our GEMM vs the WebGPU peers (TensorFlow.js, jax-js), the naive matmul and the
 // adapter's FMA ceiling, all in one process on the same adapter, on identical inputs; plus our f16
 // GEMM at the same shapes where the adapter has 'shader-f16' (the peers' WebGPU matmuls are f32
@@ -48,10 +48,12 @@ export async function run(args: string[]): Promise<void> {
   const runs = Number(argValue(args, '--runs') ?? 5);
   // 2048^3 takes the peers ~15 s per run on lavapipe: --max-size (or --quick) caps the square sizes.
   const maxSize = Number(argValue(args, '--max-size') ?? (quick ? 1024 : Infinity));
+  const only = argValue(args, '--only')?.split(',').filter(Boolean);
   const shapes: Shape[] = [
     ...SQUARES.filter((n) => n <= maxSize).map((n) => ({ name: `${n}^3`, M: n, N: n, K: n })),
     ...(quick ? FOCUSCLIP.filter((s) => s.name.startsWith('tiny') || s.name.startsWith('paper qkv')) : FOCUSCLIP),
-  ];
+  ].filter((s) => !only || only.some((o) => s.name.includes(o)));
+  if (!shapes.length) throw new Error(`gemm bench: --only ${only?.join(',')} matches no shape; shapes are named like "1024^3", "paper dW", "tiny qkv".`);
   useNodeGemmCache();
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
@@ -61,7 +63,10 @@ export async function run(args: string[]): Promise<void> {
   const withF16 = !args.includes('--no-f16') && e.hasF16;
   if (!withF16) console.log(args.includes('--no-f16') ? 'f16: skipped (--no-f16)' : "f16: skipped, the adapter lacks 'shader-f16'");
   const ceiling = await fmaCeiling(e, runs);
-  console.log(`FMA ceiling (register-only unrolled vec4 FMA): ${ceiling.toFixed(1)} GFLOP/s`);
+  console.log(`FMA ceiling (register-only unrolled vec4 FMA): ${ceiling.toFixed(1)} GFLOP/s (also measured in every row's rounds)`);
+  // Kept for every row (dispose only the per-row contenders).
+  const fmaShared = fmaContender(e);
+  const fma: Contender = { ...fmaShared, dispose: undefined };
 
   const rows: Record<string, unknown>[] = [];
   for (const s of shapes) {
@@ -79,67 +84,70 @@ export async function run(args: string[]): Promise<void> {
     const b = new Float32Array(s.K * s.N).map(() => rng.uniform(-1, 1));
     const row: Record<string, unknown> = { shape: s.name, M: s.M, N: s.N, K: s.K, op: `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`, kernel: variantName(variant) };
 
-    // Every system runs `reps` launches per timed run and waits once, as a training step does.
+    // Every system runs `reps` launches per timed run and waits once, as a training step does. The
+    // systems take turns run by run (ours, ours f16, TF.js, jax-js, the FMA ceiling), so a slow
+    // phase of the shared machine hits all of them alike instead of whichever ran during it.
     const reps = launchesPerRun(flops);
     row.launchesPerRun = reps;
-    const ours = await e.scope(async () => {
-      const A = e.tensor(a, [a.length]);
-      const B = e.tensor(b, [b.length]);
-      const C = e.empty([s.M * s.N]);
-      const launch = () => {
-        for (let r = 0; r < reps; r++) gemm(e, A, B, C, spec);
-      };
-      const st = await timeIt(async () => {
-        launch();
-        await e.sync();
-      }, { runs });
+    const contenders: Contender[] = [];
+    const A = e.keep(e.tensor(a, [a.length]));
+    const B = e.keep(e.tensor(b, [b.length]));
+    const C = e.keep(e.empty([s.M * s.N]));
+    const launchOurs = () => {
+      for (let r = 0; r < reps; r++) gemm(e, A, B, C, spec);
+    };
+    contenders.push({ key: 'ours', flops: reps * flops, once: async () => (launchOurs(), await e.sync()), dispose: () => [A, B, C].forEach((t) => t.dispose()) });
+    if (withF16) {
+      row.kernelF16 = variantName(cachedVariant(e, shapeKey(spec, 'f16')) ?? defaultVariant(e, spec));
+      const A16 = e.keep(e.tensor(toF16(a).bits, [a.length]));
+      const B16 = e.keep(e.tensor(toF16(b).bits, [b.length]));
+      const C16 = e.keep(e.empty([s.M * s.N], 'f16'));
+      contenders.push({
+        key: 'oursF16',
+        flops: reps * flops,
+        once: async () => {
+          for (let r = 0; r < reps; r++) gemm(e, A16, B16, C16, spec);
+          await e.sync();
+        },
+        dispose: () => [A16, B16, C16].forEach((t) => t.dispose()),
+      });
+    }
+    if (tf) contenders.push(tfjsContender(tf, a, b, s, reps));
+    if (jx) contenders.push(await jaxContender(jx, a, b, s, reps));
+    contenders.push({ ...fma, key: 'ceiling' });
+    try {
+      const ms = await interleaved(contenders, runs);
+      for (const c of contenders) row[c.key] = gflops(c.flops, median(ms.get(c.key)!));
       const gpuMs: number[] = [];
       for (let r = 0; r < runs; r++) {
-        const ms = await gpuBracket(e.device, () => {
-          launch();
-          e.flush();
-        });
-        if (ms !== undefined) gpuMs.push(ms);
+        // Recorded first, submitted between the marks: the GPU time excludes the host's recording.
+        launchOurs();
+        const t = await gpuBracket(e.device, () => e.flush());
+        if (t !== undefined) gpuMs.push(t);
       }
-      let naive: number | undefined;
+      row.oursGpuTimestamp = gpuMs.length ? gflops(reps * flops, median(gpuMs)) : undefined;
       if (flops <= (quick ? 2 * 512 ** 3 : 2 * 1024 ** 3)) {
         const nt = await timeIt(async () => {
           for (let r = 0; r < reps; r++) matmulNaive(e, A, B, C, spec);
           await e.sync();
         }, { runs });
-        naive = gflops(reps * flops, nt.medianMs);
+        row.naive = gflops(reps * flops, nt.medianMs);
       }
-      return { gf: gflops(reps * flops, st.medianMs), gpuGf: gpuMs.length ? gflops(reps * flops, median(gpuMs)) : undefined, naive };
-    });
-    if (withF16) {
-      row.kernelF16 = variantName(cachedVariant(e, shapeKey(spec, 'f16')) ?? defaultVariant(e, spec));
-      row.oursF16 = await e.scope(async () => {
-        const A = e.tensor(toF16(a).bits, [a.length]);
-        const B = e.tensor(toF16(b).bits, [b.length]);
-        const C = e.empty([s.M * s.N], 'f16');
-        const st = await timeIt(async () => {
-          for (let r = 0; r < reps; r++) gemm(e, A, B, C, spec);
-          await e.sync();
-        }, { runs });
-        return gflops(reps * flops, st.medianMs);
-      });
-      row.f16OverF32 = (row.oursF16 as number) / ours.gf;
+    } finally {
+      for (const c of contenders) c.dispose?.();
     }
-    row.ours = ours.gf;
-    row.oursGpuTimestamp = ours.gpuGf;
-    row.naive = ours.naive;
-    if (tf) row.tfjs = await timeTfjs(tf, a, b, s, runs, reps);
-    if (jx) row.jax = await timeJax(jx, a, b, s, runs, reps);
+    const ours = { gf: row.ours as number };
+    if (withF16) row.f16OverF32 = (row.oursF16 as number) / ours.gf;
     const best = Math.max((row.tfjs as number) ?? 0, (row.jax as number) ?? 0);
     row.ratioVsBestPeer = best ? ours.gf / best : undefined;
     row.ratioVsTfjs = row.tfjs ? ours.gf / (row.tfjs as number) : undefined;
     row.ratioVsJax = row.jax ? ours.gf / (row.jax as number) : undefined;
-    row.fractionOfCeiling = ours.gf / ceiling;
+    row.fractionOfCeiling = ours.gf / (row.ceiling as number);
     rows.push(row);
     const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '-');
     console.log(
       `${s.name.padEnd(30)} ours ${f(row.ours)} (gpu ts ${f(row.oursGpuTimestamp)})  tfjs ${f(row.tfjs)}  jax ${f(row.jax)}  naive ${f(row.naive)}  ` +
-        `x best peer ${f(row.ratioVsBestPeer)}  ceiling ${(100 * ours.gf / ceiling).toFixed(0)}%  [${row.kernel}]` +
+        `x best peer ${f(row.ratioVsBestPeer)}  ${(100 * (row.fractionOfCeiling as number)).toFixed(0)}% of ceiling ${f(row.ceiling)}  [${row.kernel}]` +
         (withF16 ? `  f16 ${f(row.oursF16)} (x f32 ${f(row.f16OverF32)}) [${row.kernelF16}]` : ''),
     );
   }
@@ -174,49 +182,70 @@ export async function run(args: string[]): Promise<void> {
     }),
   );
   console.log('wrote bench/results/gemm.json and bench/results/gemm.svg');
+  fmaShared.dispose?.();
   e.destroy();
 }
 
-async function timeTfjs(p: TfjsPeer, a: Float32Array, b: Float32Array, s: Shape, runs: number, reps: number): Promise<number> {
+/** One system in the interleaved timing: `once` runs its `flops` and resolves when they are done. */
+interface Contender {
+  key: string;
+  flops: number;
+  once: () => Promise<void>;
+  dispose?: () => void;
+}
+
+/** Milliseconds per run for each contender: one warm-up each, then `runs` rounds taking turns. */
+async function interleaved(cs: Contender[], runs: number): Promise<Map<string, number[]>> {
+  const out = new Map(cs.map((c) => [c.key, [] as number[]]));
+  for (const c of cs) await c.once();
+  for (let r = 0; r < runs; r++) {
+    for (const c of cs) {
+      const t0 = performance.now();
+      await c.once();
+      out.get(c.key)!.push(performance.now() - t0);
+    }
+  }
+  return out;
+}
+
+function tfjsContender(p: TfjsPeer, a: Float32Array, b: Float32Array, s: Shape, reps: number): Contender {
   const { tf } = p;
   const A = tf.tensor(a, s.transA ? [s.K, s.M] : [s.M, s.K]);
   const B = tf.tensor(b, s.transB ? [s.N, s.K] : [s.K, s.N]);
-  try {
-    const st = await timeIt(async () => {
+  return {
+    key: 'tfjs',
+    flops: reps * 2 * s.M * s.N * s.K,
+    once: async () => {
       // tfjs runs eagerly: the reps matmuls are queued, and waiting on the last waits for all.
       const Cs = Array.from({ length: reps }, () => tf.matMul(A, B, !!s.transA, !!s.transB));
       await p.wait(Cs[reps - 1]);
       for (const C of Cs) C.dispose();
-    }, { runs });
-    return gflops(reps * 2 * s.M * s.N * s.K, st.medianMs);
-  } finally {
-    A.dispose();
-    B.dispose();
-  }
+    },
+    dispose: () => (A.dispose(), B.dispose()),
+  };
 }
 
-async function timeJax(p: JaxPeer, a: Float32Array, b: Float32Array, s: Shape, runs: number, reps: number): Promise<number> {
+async function jaxContender(p: JaxPeer, a: Float32Array, b: Float32Array, s: Shape, reps: number): Promise<Contender> {
   const { np } = p;
   const A = np.array(a as any, { shape: s.transA ? [s.K, s.M] : [s.M, s.K] });
   const B = np.array(b as any, { shape: s.transB ? [s.N, s.K] : [s.K, s.N] });
   await p.wait(A);
   await p.wait(B);
-  try {
-    const st = await timeIt(async () => {
+  return {
+    key: 'jax',
+    flops: reps * 2 * s.M * s.N * s.K,
+    once: async () => {
       const Cs = Array.from({ length: reps }, () => np.matmul(s.transA ? np.transpose(A.ref) : A.ref, s.transB ? np.transpose(B.ref) : B.ref));
       // Waited on together, so jax-js may dispatch all of them before the first wait blocks.
       await Promise.all(Cs.map((C) => p.wait(C)));
       for (const C of Cs) C.dispose();
-    }, { runs });
-    return gflops(reps * 2 * s.M * s.N * s.K, st.medianMs);
-  } finally {
-    A.dispose();
-    B.dispose();
-  }
+    },
+    dispose: () => (A.dispose(), B.dispose()),
+  };
 }
 
-/** The adapter's arithmetic ceiling: a register-only, unrolled vec4 FMA loop (no memory traffic). */
-export async function fmaCeiling(e: Engine, runs = 5): Promise<number> {
+/** The FMA ceiling kernel as a contender: a register-only, unrolled vec4 FMA loop (no memory traffic). */
+export function fmaContender(e: Engine): Contender {
   const UNROLL = 16;
   const ACC = 8;
   const lines = ['struct Params { iters: u32, m: f32 }', '@group(0) @binding(0) var<storage, read_write> out: array<f32>;', '@group(0) @binding(1) var<uniform> p: Params;'];
@@ -229,14 +258,27 @@ export async function fmaCeiling(e: Engine, runs = 5): Promise<number> {
   const k = e.kernel('fma_ceiling', lines.join('\n'));
   const groups = 256;
   const iters = 4096;
-  const out = e.empty([groups * 64]);
-  const flops = groups * 64 * iters * UNROLL * ACC * 4 * 2;
-  const st = await timeIt(async () => {
-    e.dispatch(k, { bind: { out }, params: { iters, m: 0.999 }, workgroups: [groups] });
-    await e.sync();
-  }, { runs });
-  out.dispose();
-  return gflops(flops, st.medianMs);
+  const out = e.keep(e.empty([groups * 64]));
+  return {
+    key: 'fma',
+    flops: groups * 64 * iters * UNROLL * ACC * 4 * 2,
+    once: async () => {
+      e.dispatch(k, { bind: { out }, params: { iters, m: 0.999 }, workgroups: [groups] });
+      await e.sync();
+    },
+    dispose: () => out.dispose(),
+  };
+}
+
+/** The adapter's arithmetic ceiling: a register-only, unrolled vec4 FMA loop (no memory traffic). */
+export async function fmaCeiling(e: Engine, runs = 5): Promise<number> {
+  const c = fmaContender(e);
+  try {
+    const ms = await interleaved([c], runs);
+    return gflops(c.flops, median(ms.get(c.key)!));
+  } finally {
+    c.dispose?.();
+  }
 }
 
 /** Launches per timed run: small products are repeated up to ~1 GFLOP per run so that one wait

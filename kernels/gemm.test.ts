@@ -100,7 +100,8 @@ describe('gemm', () => {
       ctx.skip(); // GPUs only split for occupancy
       return;
     }
-    if (defaultVariant(e, { M: 8, N: 8, K: 8 }).kind === 'sg') {
+    const tile8 = defaultVariant(e, { M: 8, N: 8, K: 8 });
+    if (tile8.kind === 'sg' && tile8.sg === 8) {
       // Rows of >= 2048 elements read one per k-step: tile panels instead of chunks.
       expect(defaultVariant(e, paperDW)).toMatchObject({ pack: true, splitK: 1 });
       expect(defaultVariant(e, { M: 768, N: 768, K: 6304, transA: true }).splitK).toBe(7); // ~900 k-steps per chunk
