@@ -46,7 +46,7 @@ export async function run(args: string[]): Promise<void> {
   const noPeers = args.includes('--no-peers');
   const tune = args.includes('--tune');
   const runs = Number(argValue(args, '--runs') ?? 5);
-  // 2048^3 takes the peers ~15 s per run on lavapipe: --max-size (or --quick) caps the square sizes.
+  // 2048^3 takes the peers ~3-4 s per run on lavapipe: --max-size (or --quick) caps the square sizes.
   const maxSize = Number(argValue(args, '--max-size') ?? (quick ? 1024 : Infinity));
   const only = argValue(args, '--only')?.split(',').filter(Boolean);
   const shapes: Shape[] = [
