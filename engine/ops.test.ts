@@ -90,6 +90,9 @@ const cases: Case[] = [
   { name: 'transpose 2d', shapes: [[7, 33]], gpu: (e, a) => a.transpose(), ref: (a) => R.permute(a, [1, 0]) },
   { name: 'transpose [2,0,1]', shapes: [[3, 5, 7]], gpu: (e, a) => a.transpose([2, 0, 1]), ref: (a) => R.permute(a, [2, 0, 1]) },
   { name: 'transpose 4d heads', shapes: [[2, 5, 3, 4]], gpu: (e, a) => a.transpose([0, 2, 1, 3]), ref: (a) => R.permute(a, [0, 2, 1, 3]) },
+  // The ViT's QKV split (vec4 runs of hd = 12) and a permutation with size-1 dims (dropped) and a merged pair.
+  { name: 'transpose qkv split [2,0,3,1,4]', shapes: [[2, 5, 3, 2, 12]], gpu: (e, a) => a.transpose([2, 0, 3, 1, 4]), ref: (a) => R.permute(a, [2, 0, 3, 1, 4]) },
+  { name: 'transpose size-1 dims [3,0,1,2]', shapes: [[1, 7, 3, 5]], gpu: (e, a) => a.transpose([3, 0, 1, 2]), ref: (a) => R.permute(a, [3, 0, 1, 2]) },
   { name: 'slice middle axis', shapes: [[3, 17, 5]], gpu: (e, a) => a.slice(1, 4, 11), ref: (a) => R.slice(a, 1, 4, 11) },
   { name: 'slice last axis', shapes: [[7, 33]], gpu: (e, a) => a.slice(-1, 32, 33), ref: (a) => R.slice(a, 1, 32, 33) },
   { name: 'concat axis 1', shapes: [[3, 2, 5], [3, 7, 5], [3, 1, 5]], gpu: (e, a, b, c) => e.ops.concat([a, b, c], 1), ref: (a, b, c) => R.concat([a, b, c], 1) },

@@ -7,43 +7,83 @@ import { MAX_DIMS } from './elementwise.js';
 
 const WG = 256;
 
-const PERMUTE = /* wgsl */ `
-struct Params { n: u32, rowStride: u32, shapeLo: vec4<u32>, shapeHi: vec4<u32>, strideLo: vec4<u32>, strideHi: vec4<u32> }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+/**
+ * The permutation as few dims as possible: size-1 dims dropped, and output dims that are also
+ * adjacent and in order in the input merged (the head split [B, S, H, hd] -> [B, H, S, hd] keeps hd
+ * as one contiguous run). Returns the output sizes and their strides in the input.
+ */
+export function collapsePermutation(shape: readonly number[], perm: readonly number[]): { sizes: number[]; strides: number[] } {
+  const inStrides = contiguousStrides(shape);
+  const sizes: number[] = [];
+  const strides: number[] = [];
+  for (const p of perm) {
+    if (shape[p] === 1) continue;
+    const last = sizes.length - 1;
+    if (last >= 0 && strides[last] === inStrides[p] * shape[p]) {
+      sizes[last] *= shape[p];
+      strides[last] = inStrides[p];
+    } else {
+      sizes.push(shape[p]);
+      strides.push(inStrides[p]);
+    }
+  }
+  return sizes.length ? { sizes, strides } : { sizes: [1], strides: [1] };
+}
+
+const WGSL_TYPE: Record<string, string> = { f32: 'f32', f16: 'f16', i32: 'i32', u32: 'u32' };
+
+/**
+ * One kernel per collapsed permutation: sizes and strides are WGSL constants, so the index
+ * arithmetic divides by constants (a multiply and a shift) instead of by uniforms (a scalar integer
+ * division per lane and dim on CPU adapters: the generic 8-dim version spent ~16 of them per
+ * element). When the innermost run is contiguous in both tensors and a multiple of 4, a lane moves a
+ * vec4 (CPU adapters pay per load, not per byte).
+ */
+function permuteSource(type: string, vec: boolean, sizes: number[], strides: number[]): string {
+  const t = vec ? `vec4<${type}>` : type;
+  const L: string[] = [];
+  for (let d = sizes.length - 1; d >= 0; d--) {
+    const last = d === 0;
+    L.push(`  ${last ? `src += rem * ${strides[d]}u;` : `src += (rem % ${sizes[d]}u) * ${strides[d]}u; rem = rem / ${sizes[d]}u;`}`);
+  }
+  const n = sizes.reduce((a, b) => a * b, 1);
+  return /* wgsl */ `${type === 'f16' ? 'enable f16;\n' : ''}struct Params { rowStride: u32 }
+@group(0) @binding(0) var<storage, read> x: array<${t}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> p: Params;
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x + gid.y * p.rowStride;
-  if (i >= p.n) { return; }
-  let shape = array<u32, 8>(p.shapeLo.x, p.shapeLo.y, p.shapeLo.z, p.shapeLo.w, p.shapeHi.x, p.shapeHi.y, p.shapeHi.z, p.shapeHi.w);
-  let st = array<u32, 8>(p.strideLo.x, p.strideLo.y, p.strideLo.z, p.strideLo.w, p.strideHi.x, p.strideHi.y, p.strideHi.z, p.strideHi.w);
+  if (i >= ${n}u) { return; }
   var rem = i;
   var src = 0u;
-  for (var d = 7; d >= 0; d--) {
-    let idx = rem % shape[d];
-    rem = rem / shape[d];
-    src += idx * st[d];
-  }
+${L.join('\n')}
   out[i] = x[src];
 }`;
+}
 
 /** out = x.permute(perm) (contiguous result). */
 export function permute(engine: Engine, x: Tensor, perm: readonly number[]): Tensor {
   const r = x.shape.length;
   if (r > MAX_DIMS) throw new Error(`transpose: at most ${MAX_DIMS} dimensions, got ${x.describe()}.`);
+  const type = WGSL_TYPE[x.dtype];
+  if (!type) throw new Error(`transpose: unsupported dtype ${x.dtype} (${x.describe()}).`);
   const outShape = perm.map((p) => x.shape[p]);
-  const inStrides = contiguousStrides(x.shape);
-  const pad = MAX_DIMS - r;
-  const shape = [...new Array(pad).fill(1), ...outShape];
-  const strides = [...new Array(pad).fill(0), ...perm.map((p) => inStrides[p])];
   const out = engine.empty(outShape, x.dtype);
-  const [gx, gy] = engine.grid1d(Math.ceil(out.size / WG));
-  engine.dispatch(engine.kernel('permute', PERMUTE), {
-    bind: { x, out },
-    params: { n: out.size, rowStride: gx * WG, shapeLo: shape.slice(0, 4), shapeHi: shape.slice(4), strideLo: strides.slice(0, 4), strideHi: strides.slice(4) },
-    workgroups: [gx, gy],
-  });
+  if (out.size === 0) return out;
+  let { sizes, strides } = collapsePermutation(x.shape, perm);
+  const inner = sizes.length - 1;
+  const elemBytes = x.dtype === 'f16' ? 2 : 4;
+  const vec = strides[inner] === 1 && sizes[inner] % 4 === 0 && x.offset % (4 * elemBytes) === 0 && out.offset % (4 * elemBytes) === 0;
+  if (vec) {
+    // Every other stride is a multiple of the contiguous run (it spans whole runs of the input).
+    sizes = sizes.map((z, d) => (d === inner ? z / 4 : z));
+    strides = strides.map((z, d) => (d === inner ? 1 : z / 4));
+  }
+  const n = sizes.reduce((a, b) => a * b, 1);
+  const name = `permute_${x.dtype}${vec ? 'x4' : ''}_${sizes.join('x')}_s${strides.join('_')}`;
+  const [gx, gy] = engine.grid1d(Math.ceil(n / WG));
+  engine.dispatch(engine.kernel(name, permuteSource(type, vec, sizes, strides)), { bind: { x, out }, params: { rowStride: gx * WG }, workgroups: [gx, gy] });
   return out;
 }
 
