@@ -81,6 +81,11 @@ const cases: Case[] = [
   { name: 'sum all', shapes: [[33, 7]], gpu: (e, a) => a.sum(), ref: (a) => R.nd([R.sumAll(a)], []) },
   { name: 'sum long axis', shapes: [[2, 521]], gpu: (e, a) => a.sum(1), ref: (a) => R.reduce(a, 1, 'sum'), rtol: 1e-4 },
   { name: 'mean axis 0', shapes: [[257, 3]], gpu: (e, a) => a.mean(0), ref: (a) => R.reduce(a, 0, 'mean'), rtol: 1e-4 },
+  // Column sums of wide rows (bias gradients) take the chunked column kernel: vec4 columns, a ragged
+  // last chunk of rows, and a scalar variant (inner % 4 != 0) under an outer axis. Forward only: their
+  // backward is the broadcast tested above, and finite differences over 10k inputs take ~15 s.
+  { name: 'sum axis 0 columns [301,36]', shapes: [[301, 36]], gpu: (e, a) => a.sum(0), ref: (a) => R.reduce(a, 0, 'sum'), rtol: 1e-4, noGrad: true },
+  { name: 'mean axis 1 columns [2,131,33]', shapes: [[2, 131, 33]], gpu: (e, a) => a.mean(1), ref: (a) => R.reduce(a, 1, 'mean'), rtol: 1e-4, noGrad: true },
   { name: 'mean all', shapes: [[7, 1, 33]], gpu: (e, a) => a.mean(), ref: (a) => R.nd([R.sumAll(a) / a.data.length], []) },
   { name: 'max axis 1', shapes: [[7, 33]], gpu: (e, a) => a.max(1), ref: (a) => R.reduce(a, 1, 'max') },
   { name: 'max axis 0 keepDims', shapes: [[5, 7, 2]], gpu: (e, a) => a.max(0, true), ref: (a) => R.reduce(a, 0, 'max', true) },

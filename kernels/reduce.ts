@@ -82,6 +82,35 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }`;
 }
 
+/**
+ * Column sums of wide rows (bias gradients: dY [rows, N] summed over rows): each invocation owns 4
+ * adjacent columns (1 when inner % 4 != 0) over one chunk of rows, so neighbouring lanes read
+ * neighbouring memory, and writes a partial sum; a second pass adds the chunks. The workgroup-per-
+ * output kernel would instead read every column with a stride and reduce through 8 barriers.
+ */
+function columnChunks(vec: boolean): string {
+  const t = vec ? 'vec4<f32>' : 'f32';
+  return /* wgsl */ `
+struct Params { n: u32, inner: u32, chunk: u32, chunks: u32 }
+@group(0) @binding(0) var<storage, read> x: array<${t}>;
+@group(0) @binding(1) var<storage, read_write> part: array<${t}>;
+@group(0) @binding(2) var<uniform> p: Params;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let c = gid.x;
+  if (c >= p.inner) { return; }
+  let o = gid.z;
+  let j0 = gid.y * p.chunk;
+  let j1 = min(p.n, j0 + p.chunk);
+  var acc = ${t}(0.0);
+  for (var j = j0; j < j1; j++) { acc += x[(o * p.n + j) * p.inner + c]; }
+  part[(o * p.chunks + gid.y) * p.inner + c] = acc;
+}`;
+}
+
+/** Rows per chunk of the column kernel: enough chunks to give both cores work, long enough loops. */
+const COLUMN_CHUNK = 64;
+
 /** Reduce x (viewed as [outer, n, inner]) over n into out [outer*inner]; `arg` gets argmax for max. */
 export function reduceAxis(
   engine: Engine,
@@ -97,6 +126,24 @@ export function reduceAxis(
   if (x.dtype !== 'f32') throw new Error(`reduce ${op}: f32 only, got ${x.describe()}.`);
   if (n === 0 && op === 'max') throw new Error(`max over an empty axis of ${x.describe()}.`);
   const outputs = outer * inner;
+  const max = engine.limits.maxComputeWorkgroupsPerDimension;
+  if (op === 'sum' && inner >= 32 && n >= 2 * COLUMN_CHUNK && outer <= max && Math.ceil(n / COLUMN_CHUNK) <= max) {
+    const vec = inner % 4 === 0 && x.offset % 16 === 0;
+    const width = vec ? inner / 4 : inner;
+    const chunks = Math.ceil(n / COLUMN_CHUNK);
+    const part = engine.empty([outer * chunks * inner]);
+    try {
+      engine.dispatch(engine.kernel(`reduce_sum_columns${vec ? '_x4' : ''}`, columnChunks(vec)), {
+        bind: { x, part },
+        params: { n, inner: width, chunk: COLUMN_CHUNK, chunks },
+        workgroups: [Math.ceil(width / 64), chunks, outer],
+      });
+      reduceAxis(engine, 'sum', part, outer, chunks, inner, out, undefined, scale);
+    } finally {
+      part.dispose();
+    }
+    return;
+  }
   const wide = outputs < 4096 && n >= 512;
   const kernel = engine.kernel(`reduce_${op}${wide ? '_wg' : ''}`, wide ? workgroupPerOutput(op) : threadPerOutput(op));
   const dummy = arg ?? engine.empty([1], 'i32');
