@@ -102,6 +102,9 @@ const cases: Case[] = [
   { name: 'slice last axis', shapes: [[7, 33]], gpu: (e, a) => a.slice(-1, 32, 33), ref: (a) => R.slice(a, 1, 32, 33) },
   { name: 'concat axis 1', shapes: [[3, 2, 5], [3, 7, 5], [3, 1, 5]], gpu: (e, a, b, c) => e.ops.concat([a, b, c], 1), ref: (a, b, c) => R.concat([a, b, c], 1) },
   { name: 'concat axis 0', shapes: [[1, 33], [7, 33]], gpu: (e, a, b) => e.ops.concat([a, b], 0), ref: (a, b) => R.concat([a, b], 0) },
+  // Rows that are whole vec4s (inner % 4 == 0) move 4 floats per lane: the ViT's CLS concat and QKV slices.
+  { name: 'slice vec4 rows [3,9,8]', shapes: [[3, 9, 8]], gpu: (e, a) => a.slice(1, 2, 7), ref: (a) => R.slice(a, 1, 2, 7) },
+  { name: 'concat vec4 rows axis 1', shapes: [[2, 1, 12], [2, 5, 12]], gpu: (e, a, b) => e.ops.concat([a, b], 1), ref: (a, b) => R.concat([a, b], 1) },
   // matmul: odd sizes, 1s, batch, a weight shared over the batch
   { name: 'matmul [7,33]@[33,5]', shapes: [[7, 33], [33, 5]], gpu: (e, a, b) => a.matmul(b), ref: R.matmul },
   { name: 'matmul [1,1]@[1,1]', shapes: [[1, 1], [1, 1]], gpu: (e, a, b) => a.matmul(b), ref: R.matmul },

@@ -87,20 +87,27 @@ export function permute(engine: Engine, x: Tensor, perm: readonly number[]): Ten
   return out;
 }
 
-const AXIS_RANGE = /* wgsl */ `
-struct Params { outer: u32, len: u32, inner: u32, rowStride: u32, inN: u32, inStart: u32, outN: u32, outStart: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+/**
+ * Copies a range of the middle axis of x [outer, inN, inner] into out [outer, outN, inner]. The
+ * divisors (inner, len) are WGSL constants, as in the permute kernel; with inner % 4 == 0 each lane
+ * moves a vec4 (the starts and row lengths are then whole vec4s too).
+ */
+function axisRangeSource(type: string, vec: boolean, len: number, inner: number): string {
+  const t = vec ? `vec4<${type}>` : type;
+  return /* wgsl */ `${type === 'f16' ? 'enable f16;\n' : ''}struct Params { outer: u32, rowStride: u32, inN: u32, inStart: u32, outN: u32, outStart: u32 }
+@group(0) @binding(0) var<storage, read> x: array<${t}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<uniform> p: Params;
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x + gid.y * p.rowStride;
-  if (i >= p.outer * p.len * p.inner) { return; }
-  let k = i % p.inner;
-  let j = (i / p.inner) % p.len;
-  let o = i / (p.inner * p.len);
-  out[(o * p.outN + p.outStart + j) * p.inner + k] = x[(o * p.inN + p.inStart + j) * p.inner + k];
+  if (i >= p.outer * ${len * inner}u) { return; }
+  let k = i % ${inner}u;
+  let j = (i / ${inner}u) % ${len}u;
+  let o = i / ${len * inner}u;
+  out[(o * p.outN + p.outStart + j) * ${inner}u + k] = x[(o * p.inN + p.inStart + j) * ${inner}u + k];
 }`;
+}
 
 /** Copy x[:, inStart:inStart+len, :] into out[:, outStart:outStart+len, :] (both seen as [outer, N, inner]). */
 export function copyAxisRange(
@@ -109,7 +116,17 @@ export function copyAxisRange(
   out: Tensor,
   r: { outer: number; inner: number; len: number; inN: number; inStart: number; outN: number; outStart: number },
 ): void {
+  const type = WGSL_TYPE[x.dtype];
+  if (!type) throw new Error(`slice/concat: unsupported dtype ${x.dtype} (${x.describe()}).`);
   const total = r.outer * r.len * r.inner;
-  const [gx, gy] = engine.grid1d(Math.ceil(total / WG));
-  engine.dispatch(engine.kernel('axis_range', AXIS_RANGE), { bind: { x, out }, params: { ...r, rowStride: gx * WG }, workgroups: [gx, gy] });
+  if (total === 0) return;
+  const bytes = x.dtype === 'f16' ? 8 : 16;
+  const vec = r.inner % 4 === 0 && x.offset % bytes === 0 && out.offset % bytes === 0;
+  const inner = vec ? r.inner / 4 : r.inner;
+  const [gx, gy] = engine.grid1d(Math.ceil(total / (vec ? 4 : 1) / WG));
+  engine.dispatch(engine.kernel(`axis_range_${x.dtype}${vec ? 'x4' : ''}_${r.len}x${inner}`, axisRangeSource(type, vec, r.len, inner)), {
+    bind: { x, out },
+    params: { outer: r.outer, rowStride: gx * WG, inN: r.inN, inStart: r.inStart, outN: r.outN, outStart: r.outStart },
+    workgroups: [gx, gy],
+  });
 }
