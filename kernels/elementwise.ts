@@ -52,7 +52,29 @@ function wgslType(d: DType): string {
   return d === 'f16' ? 'f16' : d;
 }
 
-function source(nIn: number, inTypes: DType[], outType: DType, expr: string, broadcast: boolean, nScalars: number): string {
+/**
+ * The broadcast as few dims as possible: size-1 output dims dropped and neighbouring dims merged
+ * where every input is contiguous across them (or broadcast along both), so the index decoder runs
+ * over the real rank (a bias add [B*S, D] + [D] is 2 dims, not 8 with 16 divisions per element).
+ */
+export function collapseBroadcast(outShape: readonly number[], inStrides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const shape: number[] = [];
+  const strides: number[][] = inStrides.map(() => []);
+  outShape.forEach((dim, d) => {
+    if (dim === 1) return;
+    const last = shape.length - 1;
+    if (last >= 0 && inStrides.every((st, k) => strides[k][last] === st[d] * dim)) {
+      shape[last] *= dim;
+      inStrides.forEach((st, k) => (strides[k][last] = st[d]));
+    } else {
+      shape.push(dim);
+      inStrides.forEach((st, k) => strides[k].push(st[d]));
+    }
+  });
+  return shape.length ? { shape, strides } : { shape: [1], strides: inStrides.map(() => [0]) };
+}
+
+function source(nIn: number, inTypes: DType[], outType: DType, expr: string, broadcast: boolean, nScalars: number, rank = MAX_DIMS): string {
   const lines: string[] = [];
   lines.push('struct Params {', '  n: u32,', '  rowStride: u32,');
   for (let s = 0; s < 4; s++) lines.push(`  s${s}: f32,`);
@@ -74,7 +96,8 @@ function source(nIn: number, inTypes: DType[], outType: DType, expr: string, bro
       lines.push(`  let ${n}St = array<u32, 8>(p.${n}Lo.x, p.${n}Lo.y, p.${n}Lo.z, p.${n}Lo.w, p.${n}Hi.x, p.${n}Hi.y, p.${n}Hi.z, p.${n}Hi.w);`);
       lines.push(`  var ${n}Off = 0u;`);
     }
-    lines.push('  var rem = i;', '  for (var d = 7; d >= 0; d--) {', '    let dim = shape[d];', '    let idx = rem % dim;', '    rem = rem / dim;');
+    // The rank is part of the kernel (its name carries it): padding dims of size 1 are never walked.
+    lines.push('  var rem = i;', `  for (var d = ${MAX_DIMS - 1}; d >= ${MAX_DIMS - rank}; d--) {`, '    let dim = shape[d];', '    let idx = rem % dim;', '    rem = rem / dim;');
     for (let k = 0; k < nIn; k++) lines.push(`    ${NAMES[k]}Off += idx * ${NAMES[k]}St[d];`);
     lines.push('  }');
     for (let k = 0; k < nIn; k++) lines.push(`  let ${NAMES[k]} = ${NAMES[k]}In[${NAMES[k]}Off];`);
@@ -112,8 +135,10 @@ export function mapElementwise(engine: Engine, args: MapArgs): Tensor {
   const n = shapeSize(outShape);
   const broadcast = inputs.some((t) => t.size !== n);
   const scalars = args.scalars ?? [];
+  const collapsed = broadcast ? collapseBroadcast(outShape, inputs.map((t) => broadcastStrides(t.shape, outShape))) : undefined;
+  const rank = collapsed?.shape.length ?? MAX_DIMS;
   const kernel = engine.kernel(
-    `map:${args.name}`,
+    broadcast ? `map:${args.name}:r${rank}` : `map:${args.name}`,
     source(
       inputs.length,
       inputs.map((t) => t.dtype),
@@ -121,18 +146,19 @@ export function mapElementwise(engine: Engine, args: MapArgs): Tensor {
       args.expr,
       broadcast,
       scalars.length,
+      rank,
     ),
   );
   const groups = Math.ceil(n / WG);
   const [gx, gy] = engine.grid1d(groups);
   const params: Record<string, number | number[]> = { n, rowStride: gx * WG };
   for (let s = 0; s < 4; s++) params[`s${s}`] = scalars[s] ?? 0;
-  if (broadcast) {
-    const shape = pad8(outShape, 1);
+  if (collapsed) {
+    const shape = pad8(collapsed.shape, 1);
     params.shapeLo = shape.slice(0, 4);
     params.shapeHi = shape.slice(4);
     inputs.forEach((t, k) => {
-      const st = pad8(broadcastStrides(t.shape, outShape), 0);
+      const st = pad8(collapsed.strides[k], 0);
       params[`${NAMES[k]}Lo`] = st.slice(0, 4);
       params[`${NAMES[k]}Hi`] = st.slice(4);
     });
@@ -147,12 +173,16 @@ export function mapElementwise(engine: Engine, args: MapArgs): Tensor {
 export function accumulate(engine: Engine, acc: Tensor, x: Tensor, scale = 1): void {
   if (acc.size !== x.size) throw new Error(`accumulate: ${acc.describe()} and ${x.describe()} differ in size.`);
   if (acc.dtype !== 'f32' || x.dtype !== 'f32') throw new Error(`accumulate: f32 only, got ${acc.dtype} and ${x.dtype}.`);
+  if (acc.size === 0) return;
+  // Whole vec4s when both start on a 16-byte boundary: a quarter of the loads (CPU adapters pay per load).
+  const vec = acc.size % 4 === 0 && acc.offset % 16 === 0 && x.offset % 16 === 0;
+  const t = vec ? 'vec4<f32>' : 'f32';
   const kernel = engine.kernel(
-    'accumulate',
+    vec ? 'accumulate_x4' : 'accumulate',
     /* wgsl */ `
 struct Params { n: u32, rowStride: u32, scale: f32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> acc: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<${t}>;
+@group(0) @binding(1) var<storage, read_write> acc: array<${t}>;
 @group(0) @binding(2) var<uniform> p: Params;
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -161,6 +191,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   acc[i] = acc[i] + p.scale * x[i];
 }`,
   );
-  const [gx, gy] = engine.grid1d(Math.ceil(acc.size / WG));
-  engine.dispatch(kernel, { bind: { x, acc }, params: { n: acc.size, rowStride: gx * WG, scale }, workgroups: [gx, gy] });
+  const n = vec ? acc.size / 4 : acc.size;
+  const [gx, gy] = engine.grid1d(Math.ceil(n / WG));
+  engine.dispatch(kernel, { bind: { x, acc }, params: { n, rowStride: gx * WG, scale }, workgroups: [gx, gy] });
 }
