@@ -6,7 +6,6 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { Kernel } from '../engine/kernel.js';
 
 export interface PackSpec {
   /** Rows of op(X) (M for A, N for B) and its inner dimension. */
@@ -58,18 +57,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
 }`;
 }
 
-const kernelsByEngine = new WeakMap<Engine, Map<string, Kernel>>();
-
 /** Copy op(X) into tile panels `out` (packedSize(s) elements, X's dtype). */
 export function packPanels(e: Engine, X: Tensor, out: Tensor, s: PackSpec): void {
   if (s.T % 4 || s.T > 4 * e.limits.maxComputeWorkgroupSizeX) throw new Error(`gemm pack: panel width ${s.T} must be a multiple of 4 and fit a workgroup.`);
   if (out.size < packedSize(s)) throw new Error(`gemm pack: output ${out.describe()} is smaller than the ${packedSize(s)} panel elements.`);
   const dtype = X.dtype as 'f32' | 'f16';
   const name = `gemm_pack_${dtype}_${s.kMajor ? 'kmajor' : 'rowmajor'}_T${s.T}`;
-  let byName = kernelsByEngine.get(e);
-  if (!byName) kernelsByEngine.set(e, (byName = new Map()));
-  let k = byName.get(name);
-  if (!k) byName.set(name, (k = e.kernel(name, packSource(dtype, s.kMajor, s.T))));
+  // Two launches per (long-K) GEMM: the engine's own cache by name and source is enough here.
+  const k = e.kernel(name, packSource(dtype, s.kMajor, s.T));
   const kp = kPadded(s.K);
   const panels = Math.ceil(s.rows / s.T);
   const gz = s.batch * panels;

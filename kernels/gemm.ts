@@ -210,7 +210,6 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
       `gemm: A ${A.describe()} is f16 but this device lacks the 'shader-f16' feature (adapter ${e.adapter.vendor} ${e.adapter.device || e.adapter.description}). Use f32 tensors on this adapter.`,
     );
   }
-  const act = s.act ?? 'none';
   if (K === 0) {
     // An empty sum: every output is the epilogue of zero. Rare; a K=1 product of zeros lets the same
     // kernels apply bias, activation and accumulate.

@@ -2,7 +2,7 @@
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { contiguousStrides } from '../engine/dtype.js';
+import { BYTES, contiguousStrides, type DType } from '../engine/dtype.js';
 import { MAX_DIMS } from './elementwise.js';
 
 const WG = 256;
@@ -30,8 +30,6 @@ export function collapsePermutation(shape: readonly number[], perm: readonly num
   return sizes.length ? { sizes, strides } : { sizes: [1], strides: [1] };
 }
 
-const WGSL_TYPE: Record<string, string> = { f32: 'f32', f16: 'f16', i32: 'i32', u32: 'u32' };
-
 /**
  * One kernel per collapsed permutation: sizes and strides are WGSL constants, so the index
  * arithmetic divides by constants (a multiply and a shift) instead of by uniforms (a scalar integer
@@ -39,7 +37,7 @@ const WGSL_TYPE: Record<string, string> = { f32: 'f32', f16: 'f16', i32: 'i32', 
  * element). When the innermost run is contiguous in both tensors and a multiple of 4, a lane moves a
  * vec4 (CPU adapters pay per load, not per byte).
  */
-function permuteSource(type: string, vec: boolean, sizes: number[], strides: number[]): string {
+function permuteSource(type: DType, vec: boolean, sizes: number[], strides: number[]): string {
   const t = vec ? `vec4<${type}>` : type;
   const L: string[] = [];
   for (let d = sizes.length - 1; d >= 0; d--) {
@@ -62,19 +60,22 @@ ${L.join('\n')}
 }`;
 }
 
+/** Both tensors start on a vec4 boundary of their dtype, so they can be bound as vec4 arrays. */
+function vec4Aligned(x: Tensor, out: Tensor): boolean {
+  const b = 4 * BYTES[x.dtype];
+  return x.offset % b === 0 && out.offset % b === 0;
+}
+
 /** out = x.permute(perm) (contiguous result). */
 export function permute(engine: Engine, x: Tensor, perm: readonly number[]): Tensor {
   const r = x.shape.length;
   if (r > MAX_DIMS) throw new Error(`transpose: at most ${MAX_DIMS} dimensions, got ${x.describe()}.`);
-  const type = WGSL_TYPE[x.dtype];
-  if (!type) throw new Error(`transpose: unsupported dtype ${x.dtype} (${x.describe()}).`);
   const outShape = perm.map((p) => x.shape[p]);
   const out = engine.empty(outShape, x.dtype);
   if (out.size === 0) return out;
   let { sizes, strides } = collapsePermutation(x.shape, perm);
   const inner = sizes.length - 1;
-  const elemBytes = x.dtype === 'f16' ? 2 : 4;
-  const vec = strides[inner] === 1 && sizes[inner] % 4 === 0 && x.offset % (4 * elemBytes) === 0 && out.offset % (4 * elemBytes) === 0;
+  const vec = strides[inner] === 1 && sizes[inner] % 4 === 0 && vec4Aligned(x, out);
   if (vec) {
     // Every other stride is a multiple of the contiguous run (it spans whole runs of the input).
     sizes = sizes.map((z, d) => (d === inner ? z / 4 : z));
@@ -83,7 +84,7 @@ export function permute(engine: Engine, x: Tensor, perm: readonly number[]): Ten
   const n = sizes.reduce((a, b) => a * b, 1);
   const name = `permute_${x.dtype}${vec ? 'x4' : ''}_${sizes.join('x')}_s${strides.join('_')}`;
   const [gx, gy] = engine.grid1d(Math.ceil(n / WG));
-  engine.dispatch(engine.kernel(name, permuteSource(type, vec, sizes, strides)), { bind: { x, out }, params: { rowStride: gx * WG }, workgroups: [gx, gy] });
+  engine.dispatch(engine.kernel(name, permuteSource(x.dtype, vec, sizes, strides)), { bind: { x, out }, params: { rowStride: gx * WG }, workgroups: [gx, gy] });
   return out;
 }
 
@@ -92,7 +93,7 @@ export function permute(engine: Engine, x: Tensor, perm: readonly number[]): Ten
  * divisors (inner, len) are WGSL constants, as in the permute kernel; with inner % 4 == 0 each lane
  * moves a vec4 (the starts and row lengths are then whole vec4s too).
  */
-function axisRangeSource(type: string, vec: boolean, len: number, inner: number): string {
+function axisRangeSource(type: DType, vec: boolean, len: number, inner: number): string {
   const t = vec ? `vec4<${type}>` : type;
   return /* wgsl */ `${type === 'f16' ? 'enable f16;\n' : ''}struct Params { outer: u32, rowStride: u32, inN: u32, inStart: u32, outN: u32, outStart: u32 }
 @group(0) @binding(0) var<storage, read> x: array<${t}>;
@@ -116,15 +117,12 @@ export function copyAxisRange(
   out: Tensor,
   r: { outer: number; inner: number; len: number; inN: number; inStart: number; outN: number; outStart: number },
 ): void {
-  const type = WGSL_TYPE[x.dtype];
-  if (!type) throw new Error(`slice/concat: unsupported dtype ${x.dtype} (${x.describe()}).`);
   const total = r.outer * r.len * r.inner;
   if (total === 0) return;
-  const bytes = x.dtype === 'f16' ? 8 : 16;
-  const vec = r.inner % 4 === 0 && x.offset % bytes === 0 && out.offset % bytes === 0;
+  const vec = r.inner % 4 === 0 && vec4Aligned(x, out);
   const inner = vec ? r.inner / 4 : r.inner;
   const [gx, gy] = engine.grid1d(Math.ceil(total / (vec ? 4 : 1) / WG));
-  engine.dispatch(engine.kernel(`axis_range_${x.dtype}${vec ? 'x4' : ''}_${r.len}x${inner}`, axisRangeSource(type, vec, r.len, inner)), {
+  engine.dispatch(engine.kernel(`axis_range_${x.dtype}${vec ? 'x4' : ''}_${r.len}x${inner}`, axisRangeSource(x.dtype, vec, r.len, inner)), {
     bind: { x, out },
     params: { outer: r.outer, rowStride: gx * WG, inN: r.inN, inStart: r.inStart, outN: r.outN, outStart: r.outStart },
     workgroups: [gx, gy],
