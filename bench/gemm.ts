@@ -6,6 +6,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
 import { gemm, defaultVariant, shapeKey, type GemmSpec } from '../kernels/gemm.js';
 import { toF16 } from '../kernels/gemm-reference.js';
 import { cachedVariant, tuneGemm } from '../kernels/gemm-tune.js';
@@ -89,28 +90,26 @@ export async function run(args: string[]): Promise<void> {
     // phase of the shared machine hits all of them alike instead of whichever ran during it.
     const reps = launchesPerRun(flops);
     row.launchesPerRun = reps;
-    const contenders: Contender[] = [];
-    const A = e.keep(e.tensor(a, [a.length]));
-    const B = e.keep(e.tensor(b, [b.length]));
-    const C = e.keep(e.empty([s.M * s.N]));
-    const launchOurs = () => {
+    // Ours in f32 and (where the adapter has it) f16: the same product on the same values.
+    const operands = (dtype: 'f32' | 'f16'): Tensor[] => [
+      e.keep(dtype === 'f32' ? e.tensor(a, [a.length]) : e.tensor(toF16(a).bits, [a.length])),
+      e.keep(dtype === 'f32' ? e.tensor(b, [b.length]) : e.tensor(toF16(b).bits, [b.length])),
+      e.keep(e.empty([s.M * s.N], dtype)),
+    ];
+    const launch = ([A, B, C]: Tensor[]) => {
       for (let r = 0; r < reps; r++) gemm(e, A, B, C, spec);
     };
-    contenders.push({ key: 'ours', flops: reps * flops, once: async () => (launchOurs(), await e.sync()), dispose: () => [A, B, C].forEach((t) => t.dispose()) });
+    const ourContender = (key: string, ts: Tensor[]): Contender => ({
+      key,
+      flops: reps * flops,
+      once: async () => (launch(ts), await e.sync()),
+      dispose: () => ts.forEach((t) => t.dispose()),
+    });
+    const f32 = operands('f32');
+    const contenders: Contender[] = [ourContender('ours', f32)];
     if (withF16) {
       row.kernelF16 = variantName(cachedVariant(e, shapeKey(spec, 'f16')) ?? defaultVariant(e, spec));
-      const A16 = e.keep(e.tensor(toF16(a).bits, [a.length]));
-      const B16 = e.keep(e.tensor(toF16(b).bits, [b.length]));
-      const C16 = e.keep(e.empty([s.M * s.N], 'f16'));
-      contenders.push({
-        key: 'oursF16',
-        flops: reps * flops,
-        once: async () => {
-          for (let r = 0; r < reps; r++) gemm(e, A16, B16, C16, spec);
-          await e.sync();
-        },
-        dispose: () => [A16, B16, C16].forEach((t) => t.dispose()),
-      });
+      contenders.push(ourContender('oursF16', operands('f16')));
     }
     if (tf) contenders.push(tfjsContender(tf, a, b, s, reps));
     if (jx) contenders.push(await jaxContender(jx, a, b, s, reps));
@@ -121,14 +120,14 @@ export async function run(args: string[]): Promise<void> {
       const gpuMs: number[] = [];
       for (let r = 0; r < runs; r++) {
         // Recorded first, submitted between the marks: the GPU time excludes the host's recording.
-        launchOurs();
+        launch(f32);
         const t = await gpuBracket(e.device, () => e.flush());
         if (t !== undefined) gpuMs.push(t);
       }
       row.oursGpuTimestamp = gpuMs.length ? gflops(reps * flops, median(gpuMs)) : undefined;
       if (flops <= (quick ? 2 * 512 ** 3 : 2 * 1024 ** 3)) {
         const nt = await timeIt(async () => {
-          for (let r = 0; r < reps; r++) matmulNaive(e, A, B, C, spec);
+          for (let r = 0; r < reps; r++) matmulNaive(e, f32[0], f32[1], f32[2], spec);
           await e.sync();
         }, { runs });
         row.naive = gflops(reps * flops, nt.medianMs);
@@ -136,13 +135,13 @@ export async function run(args: string[]): Promise<void> {
     } finally {
       for (const c of contenders) c.dispose?.();
     }
-    const ours = { gf: row.ours as number };
-    if (withF16) row.f16OverF32 = (row.oursF16 as number) / ours.gf;
+    const oursGf = row.ours as number;
+    if (withF16) row.f16OverF32 = (row.oursF16 as number) / oursGf;
     const best = Math.max((row.tfjs as number) ?? 0, (row.jax as number) ?? 0);
-    row.ratioVsBestPeer = best ? ours.gf / best : undefined;
-    row.ratioVsTfjs = row.tfjs ? ours.gf / (row.tfjs as number) : undefined;
-    row.ratioVsJax = row.jax ? ours.gf / (row.jax as number) : undefined;
-    row.fractionOfCeiling = ours.gf / (row.ceiling as number);
+    row.ratioVsBestPeer = best ? oursGf / best : undefined;
+    row.ratioVsTfjs = row.tfjs ? oursGf / (row.tfjs as number) : undefined;
+    row.ratioVsJax = row.jax ? oursGf / (row.jax as number) : undefined;
+    row.fractionOfCeiling = oursGf / (row.ceiling as number);
     rows.push(row);
     const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '-');
     console.log(
