@@ -41,7 +41,7 @@ const TASK_OF: Record<string, Task> = { activity: 'activity', age: 'age' };
 /** A synthetic held-out set as the evaluator's dataset (names like 'synthetic-age'). */
 export function syntheticEvalDataset(set: EvalSet): EvalDataset {
   return {
-    name: `synthetic-${set.task}`,
+    name: `synthetic-${set.task}${set.variant ? `-${set.variant}` : ''}`,
     kind: 'synthetic',
     task: TASK_OF[set.task] ?? 'other',
     classes: [...set.classes],
@@ -54,7 +54,31 @@ export function syntheticEvalDataset(set: EvalSet): EvalDataset {
   };
 }
 
-/** The four held-out synthetic sets of a run (the demo and `train --eval-every` use the same seeds). */
-export function syntheticEvalDatasets(seed: number, count: number, size: number): EvalDataset[] {
-  return EVAL_TASKS.map((task, i) => syntheticEvalDataset(generateEvalSet(task, { seed: seed * 1000 + 17 + i, count, size })));
+/**
+ * The held-out synthetic sets of a run (the demo and `train --eval-every` use the same seeds): the
+ * four tasks on evaluation backgrounds, and for a background-biased training world the
+ * background-shift probe (activity on training backgrounds, aligned with the training bias and
+ * swapped away from it).
+ */
+export function syntheticEvalDatasets(seed: number, count: number, size: number, o: { backgroundBias?: number } = {}): EvalDataset[] {
+  const sets = EVAL_TASKS.map((task, i) => generateEvalSet(task, { seed: seed * 1000 + 17 + i, count, size }));
+  if (o.backgroundBias) {
+    for (const mode of ['aligned', 'swapped'] as const) {
+      sets.push(generateEvalSet('activity', { seed: seed * 1000 + 31, count, size, backgrounds: { mode, bias: o.backgroundBias } }));
+    }
+  }
+  return sets.map(syntheticEvalDataset);
+}
+
+/** The validation split: the four tasks drawn from the training world itself under other seeds (recipe tuning looks only at these). */
+export function syntheticValidationDatasets(seed: number, count: number, size: number, o: { backgroundBias?: number } = {}): EvalDataset[] {
+  const bias = o.backgroundBias;
+  return EVAL_TASKS.map((task, i) =>
+    syntheticEvalDataset(
+      generateEvalSet(task, {
+        seed: seed * 1000 + 53 + i, count, size, split: 'validation',
+        ...(bias && task === 'activity' ? { backgrounds: { mode: 'aligned' as const, bias } } : {}),
+      }),
+    ),
+  );
 }

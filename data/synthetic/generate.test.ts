@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { J } from '../mpii.js';
 import { validateRecords } from '../record.js';
 import { HELD_OUT_ACTIVITIES } from './activities.js';
-import { EVAL_TASKS, evalClasses, generateDataset, generateEvalSet, trainingActivities } from './generate.js';
+import { ACTIVITIES } from './activities.js';
+import { TRAIN_BACKGROUNDS } from './background.js';
+import { EVAL_TASKS, evalClasses, generateDataset, generateEvalSet, homeBackground, trainingActivities } from './generate.js';
 import { Canvas } from './raster.js';
 
 const sum = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
@@ -115,6 +117,49 @@ describe('generateEvalSet', () => {
     const a = generateEvalSet('age', { seed: 0, count: 1, size: 32 }).items[0].image.data;
     const b = generateDataset({ seed: 0, count: 1, size: 32 }).images[0].data;
     expect(sum(a)).not.toBe(sum(b));
+  });
+});
+
+describe('background-shift setting', () => {
+  const activityOf = (activity: string) => ACTIVITIES.find((a) => activity.endsWith(`, ${a.name}`))!;
+
+  it('draws the home background with the configured probability and leaves the default world uncorrelated', () => {
+    const n = 2000;
+    const biased = generateDataset({ seed: 5, count: n, size: 8, backgroundBias: 0.8, maxClutter: 0, maxDistractors: 0 });
+    const home = biased.records.filter((r, i) => biased.backgrounds[i] === homeBackground(activityOf(r.activity))).length / n;
+    // Binomial(2000, 0.8): sd 0.009, so +-0.03 is over 3 sd.
+    expect(Math.abs(home - 0.8)).toBeLessThan(0.03);
+    const plain = generateDataset({ seed: 5, count: n, size: 8, maxClutter: 0, maxDistractors: 0 });
+    const homePlain = plain.records.filter((r, i) => plain.backgrounds[i] === homeBackground(activityOf(r.activity))).length / n;
+    expect(Math.abs(homePlain - 1 / TRAIN_BACKGROUNDS.length)).toBeLessThan(0.04);
+    // The default world is drawn exactly as before the setting existed: image i the same either way.
+    expect(generateDataset({ seed: 5, count: 2, size: 16, backgroundBias: 0 }).images[1].data).toEqual(generateDataset({ seed: 5, count: 2, size: 16 }).images[1].data);
+  });
+
+  it('builds an aligned probe set with the training bias and a swapped one that never uses the home background', () => {
+    const n = 1050;
+    const aligned = generateEvalSet('activity', { seed: 9, count: n, size: 8, backgrounds: { mode: 'aligned', bias: 0.8 } });
+    const swapped = generateEvalSet('activity', { seed: 9, count: n, size: 8, backgrounds: { mode: 'swapped', bias: 0.8 } });
+    const share = (set: typeof aligned) => set.items.filter((it) => it.background === homeBackground(activityOf(it.record.activity))).length / n;
+    expect(Math.abs(share(aligned) - 0.8)).toBeLessThan(0.04);
+    expect(share(swapped)).toBe(0);
+    expect(aligned.classes).toEqual(trainingActivities().map((a) => a.name));
+    expect(aligned.heldOut).toEqual([]);
+    expect(swapped.variant).toBe('bg-swapped');
+    for (const set of [aligned, swapped]) for (const it of set.items) expect(TRAIN_BACKGROUNDS).toContain(it.background);
+  });
+
+  it('draws the validation split from the training world under other seeds', () => {
+    const val = generateEvalSet('age', { seed: 0, count: 40, size: 8, split: 'validation' });
+    const held = generateEvalSet('age', { seed: 0, count: 40, size: 8 });
+    for (const it of val.items) expect(TRAIN_BACKGROUNDS).toContain(it.background);
+    for (const it of held.items) expect(TRAIN_BACKGROUNDS).not.toContain(it.background);
+    expect(generateEvalSet('activity', { count: 21, size: 8, split: 'validation' }).classes).toHaveLength(trainingActivities().length);
+  });
+
+  it('rejects a bias outside [0, 1] and a probe on another task', () => {
+    expect(() => generateDataset({ count: 1, size: 8, backgroundBias: 1.5 })).toThrow('backgroundBias must be a probability from 0 to 1, got 1.5');
+    expect(() => generateEvalSet('age', { count: 1, size: 8, backgrounds: { mode: 'swapped', bias: 0.8 } })).toThrow('the background-shift probe is an activity set, not "age"');
   });
 });
 

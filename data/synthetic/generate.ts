@@ -7,7 +7,7 @@ import { describeRecord, hashSeed } from '../describe.js';
 import type { RGBAImage } from '../image.js';
 import type { PoseRecord } from '../record.js';
 import { ACTIVITIES, HELD_OUT_ACTIVITIES, activityByName, type Activity } from './activities.js';
-import { EVAL_BACKGROUNDS, TRAIN_BACKGROUNDS } from './background.js';
+import { EVAL_BACKGROUNDS, TRAIN_BACKGROUNDS, type Background } from './background.js';
 import { AGE_GROUPS, EVAL_SHIRT_COLOURS, type AgeGroup, type ColourName } from './builds.js';
 import { renderScene, type SceneOptions } from './scene.js';
 
@@ -30,6 +30,10 @@ export interface GenerateOptions {
   maxDistractors?: number;
   occlusion?: number;
   crop?: number;
+  /** Background shortcut: with this probability an image gets its activity's home background family
+   *  (`homeBackground`), otherwise one of the other training families; 0 or absent draws the family
+   *  independently of the activity (the default world). */
+  backgroundBias?: number;
   /** Record image names: `${prefix}${index}.png`. */
   prefix?: string;
   /** Called after each image (progress bars). */
@@ -39,6 +43,8 @@ export interface GenerateOptions {
 export interface Dataset {
   records: PoseRecord[];
   images: RGBAImage[];
+  /** Background family of each image. */
+  backgrounds: Background[];
 }
 
 export function trainingActivities(opts: Pick<GenerateOptions, 'includeHeldOut' | 'activities'> = {}): Activity[] {
@@ -72,15 +78,34 @@ function makeRecord(name: string, a: Activity, W: number, H: number, people: Pos
   return rec;
 }
 
+function checkBias(bias: number | undefined): void {
+  if (bias !== undefined && !(Number.isFinite(bias) && bias >= 0 && bias <= 1)) {
+    throw new Error(`backgroundBias must be a probability from 0 to 1, got ${bias}`);
+  }
+}
+
+/** The training background family that co-occurs with an activity in a background-biased world. */
+export function homeBackground(activity: Activity): Background {
+  return TRAIN_BACKGROUNDS[ACTIVITIES.indexOf(activity) % TRAIN_BACKGROUNDS.length];
+}
+
+/** The one family an image of a biased world is drawn on: home with probability `bias`, else another. */
+function biasedBackgrounds(rng: Rng, activity: Activity, bias: number): Background[] {
+  const home = homeBackground(activity);
+  return [rng.next() < bias ? home : rng.pick(TRAIN_BACKGROUNDS.filter((b) => b !== home))];
+}
+
 /** Training images with records (descriptions from the rule-based describer). */
 export function generateDataset(opts: GenerateOptions): Dataset {
   const seed = opts.seed ?? 0;
   const [W, H] = sizeOf(opts);
+  checkBias(opts.backgroundBias);
   if (!(Number.isInteger(opts.count) && opts.count >= 0)) throw new Error(`count must be a non-negative integer, got ${opts.count}`);
   const acts = trainingActivities(opts);
   const p2 = opts.twoPeople ?? 0.28, p3 = opts.threePeople ?? 0.12;
   const records: PoseRecord[] = [];
   const images: RGBAImage[] = [];
+  const backgrounds: Background[] = [];
   const prefix = opts.prefix ?? `synth-${seed}-`;
   for (let i = 0; i < opts.count; i++) {
     const rng = new Rng(hashSeed(`train:${i}`, seed));
@@ -90,7 +115,7 @@ export function generateDataset(opts: GenerateOptions): Dataset {
     const ages: AgeGroup[] = Array.from({ length: n }, () => rng.pick(AGE_GROUPS));
     const scene = renderScene(rng, {
       width: W, height: H, activity, ages,
-      backgrounds: TRAIN_BACKGROUNDS, framing: 'train',
+      backgrounds: opts.backgroundBias ? biasedBackgrounds(rng, activity, opts.backgroundBias) : TRAIN_BACKGROUNDS, framing: 'train',
       clutter: rng.int((opts.maxClutter ?? 4) + 1),
       distractors: rng.int((opts.maxDistractors ?? 3) + 1),
       occlusion: opts.occlusion ?? 0.25,
@@ -98,9 +123,10 @@ export function generateDataset(opts: GenerateOptions): Dataset {
     });
     records.push(makeRecord(`${prefix}${String(i).padStart(6, '0')}.png`, activity, W, H, scene.people, seed, true));
     images.push(scene.image);
+    backgrounds.push(scene.background);
     opts.onProgress?.(i + 1);
   }
-  return { records, images };
+  return { records, images, backgrounds };
 }
 
 export const EVAL_TASKS = ['activity', 'age', 'clothing', 'count'] as const;
@@ -108,6 +134,8 @@ export type EvalTask = (typeof EVAL_TASKS)[number];
 
 export interface EvalSet {
   task: EvalTask;
+  /** Absent for the held-out sets; 'val' for the validation split, 'bg-aligned' / 'bg-swapped' for the background probe. */
+  variant?: string;
   classes: string[];
   /** Prompt template with `{}` for the class name (as the evaluation adapters expect). */
   template: string;
@@ -115,7 +143,7 @@ export interface EvalSet {
   prompts: string[];
   /** Classes never shown or named in the default training data. */
   heldOut: string[];
-  items: { label: number; image: RGBAImage; record: PoseRecord }[];
+  items: { label: number; image: RGBAImage; record: PoseRecord; background: Background }[];
 }
 
 const article = (s: string) => s.replace(/\ba ([aeiou])/g, 'an $1');
@@ -130,15 +158,41 @@ export function evalClasses(task: EvalTask): { classes: string[]; template: stri
   }
 }
 
-/** A balanced held-out evaluation set (class = index mod number of classes). */
-export function generateEvalSet(task: EvalTask, opts: { seed?: number; count: number; size?: number; width?: number; height?: number; onProgress?: (done: number) => void }): EvalSet {
-  const { classes, template, heldOut } = evalClasses(task);
+export interface EvalSetOptions {
+  seed?: number;
+  count: number;
+  size?: number;
+  width?: number;
+  height?: number;
+  /** 'heldout' (default): evaluation background families and framing, all 25 activities (4 never
+   *  trained on). 'validation': the training world itself (its backgrounds, framing and 21
+   *  activities) under other seeds, for tuning a recipe without looking at the held-out sets. */
+  split?: 'heldout' | 'validation';
+  /** Background-shift probe (activity only): training families and the subject framed as in the
+   *  held-out sets; 'aligned' draws the family with the training world's bias (home with
+   *  probability `bias`), 'swapped' never uses the activity's home family. */
+  backgrounds?: { mode: 'aligned' | 'swapped'; bias: number };
+  onProgress?: (done: number) => void;
+}
+
+/** A balanced evaluation set (class = index mod number of classes). */
+export function generateEvalSet(task: EvalTask, opts: EvalSetOptions): EvalSet {
+  const split = opts.split ?? 'heldout';
+  const probe = opts.backgrounds;
+  if (probe && task !== 'activity') throw new Error(`the background-shift probe is an activity set, not "${task}"`);
+  checkBias(probe?.bias);
+  const inTrainingWorld = split === 'validation' || probe !== undefined;
+  const everyday = trainingActivities();
+  const base = evalClasses(task);
+  const classes = inTrainingWorld && task === 'activity' ? everyday.map((a) => a.name) : base.classes;
+  const { template } = base;
+  const heldOut = inTrainingWorld ? [] : base.heldOut;
   const seed = opts.seed ?? 1000;
   const [W, H] = sizeOf(opts);
   const items: EvalSet['items'] = [];
-  const everyday = trainingActivities();
+  const stream = split === 'validation' ? 'val' : probe ? `probe-${probe.mode}` : 'eval';
   for (let i = 0; i < opts.count; i++) {
-    const rng = new Rng(hashSeed(`eval:${task}:${i}`, seed));
+    const rng = new Rng(hashSeed(`${stream}:${task}:${i}`, seed));
     const label = i % classes.length;
     let activity = rng.pick(everyday);
     let ages: AgeGroup[] = [rng.pick(AGE_GROUPS)];
@@ -147,15 +201,19 @@ export function generateEvalSet(task: EvalTask, opts: { seed?: number; count: nu
     else if (task === 'age') ages = [classes[label] as AgeGroup];
     else if (task === 'clothing') shirt = classes[label] as ColourName;
     else ages = Array.from({ length: label + 1 }, () => rng.pick(AGE_GROUPS));
+    let backgrounds: readonly Background[] = split === 'validation' ? TRAIN_BACKGROUNDS : EVAL_BACKGROUNDS;
+    if (probe?.mode === 'aligned') backgrounds = biasedBackgrounds(rng, activity, probe.bias);
+    else if (probe) backgrounds = TRAIN_BACKGROUNDS.filter((b) => b !== homeBackground(activity));
     const scene: SceneOptions = {
-      width: W, height: H, activity, ages, shirt,
-      backgrounds: EVAL_BACKGROUNDS, framing: task === 'count' ? 'train' : 'eval',
+      width: W, height: H, activity, ages, shirt, backgrounds,
+      framing: task === 'count' || split === 'validation' ? 'train' : 'eval',
       clutter: rng.int(4), distractors: rng.int(3), occlusion: 0.1, crop: 0,
     };
     const s = renderScene(rng, scene);
     const name = `${task}-${String(i).padStart(5, '0')}.png`;
-    items.push({ label, image: s.image, record: makeRecord(name, activity, W, H, s.people, seed, false) });
+    items.push({ label, image: s.image, record: makeRecord(name, activity, W, H, s.people, seed, false), background: s.background });
     opts.onProgress?.(i + 1);
   }
-  return { task, classes, template, prompts: classes.map((c) => article(template.replace('{}', c))), heldOut, items };
+  const variant = split === 'validation' ? 'val' : probe ? `bg-${probe.mode}` : undefined;
+  return { task, variant, classes, template, prompts: classes.map((c) => article(template.replace('{}', c))), heldOut, items };
 }

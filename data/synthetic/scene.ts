@@ -35,6 +35,8 @@ export interface Scene {
   image: RGBAImage;
   people: RecordPerson[];
   looks: Appearance[];
+  /** The background family drawn (the background-shift probe measures its correlation with the label). */
+  background: Background;
 }
 
 function viewYaw(rng: Rng, view: 'front' | 'side' | 'any'): number {
@@ -96,7 +98,8 @@ function drawPropFront(cv: Canvas, rng: Rng, prop: string | undefined, pr: Proje
 export function renderScene(rng: Rng, o: SceneOptions): Scene {
   const { width: W, height: H } = o;
   const cv = new Canvas(W, H);
-  const floorY = fillBackground(cv, rng, rng.pick(o.backgrounds));
+  const background = rng.pick(o.backgrounds);
+  const floorY = fillBackground(cv, rng, background);
   drawClutter(cv, rng, o.clutter, floorY);
 
   // Place the people: main subject per framing, extras smaller and further back (higher feet).
@@ -187,5 +190,5 @@ export function renderScene(rng: Rng, o: SceneOptions): Scene {
       attrs: { age: pl.look.age, shirt: pl.look.shirtName, trousers: pl.look.trousersName, sleeves: pl.look.longSleeves ? 'long' : 'short', legs: pl.look.shorts ? 'shorts' : 'trousers' },
     };
   });
-  return { image: cv.toImage(), people, looks: placed.map((p) => p.look) };
+  return { image: cv.toImage(), people, looks: placed.map((p) => p.look), background };
 }

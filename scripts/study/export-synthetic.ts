@@ -12,13 +12,14 @@ import { generateDataset } from '../../data/synthetic/generate.js';
 import { makeConfig } from '../../train/config.js';
 import { makeBatch, TrainSet } from '../../train/batches.js';
 import { captionTokenizer, modelConfigFor } from '../../train/pipeline.js';
-import { syntheticEvalDatasets } from '../../train/zeroshot.js';
+import { syntheticEvalDatasets, syntheticValidationDatasets } from '../../train/zeroshot.js';
 import { buildPrompts } from '../../eval/prompts.js';
 import { toCHW, type RGBAImage } from '../../data/image.js';
 import type { EvalItem } from '../../eval/types.js';
 import { createModel } from '../../model/focusclip.js';
 import { makeConfig as makeModelConfig } from '../../model/config.js';
 import { encodeSafetensors, type TensorInput } from '../../model/safetensors.js';
+import { generateObjectImages } from '../../data/synthetic/objects.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,11 +32,12 @@ const evalCount = Number(arg('eval-count', '240'));
 const preset = arg('preset', 'tiny');
 const out = arg('out', '/tmp/world.safetensors');
 const extra = JSON.parse(arg('gen', '{}')); // generator options, e.g. {"maxClutter":0}
+const backgroundBias = Number(arg('background-bias', '0'));
 
 const e = await Engine.create();
 try {
   const size = makeModelConfig(preset).vision.imageSize;
-  const ds = generateDataset({ seed, count: trainCount, size, ...extra });
+  const ds = generateDataset({ seed, count: trainCount, size, backgroundBias, ...extra });
   const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
   const tok = captionTokenizer(data.texts, 4096);
   const cfg = makeConfig('modern', { model: preset, seed });
@@ -49,17 +51,22 @@ try {
     for (const t of Object.values(b)) t.dispose();
   }
   const meta: Record<string, string> = { vocab: JSON.stringify(tok.vocab), seed: String(seed) };
-  for (const d of syntheticEvalDatasets(seed, evalCount, size)) {
+  // val.* : the validation split (tune on these); eval.* : the held-out sets (report only).
+  const splits = [
+    ...syntheticValidationDatasets(seed, evalCount, size, { backgroundBias }).map((d) => ['val', d] as const),
+    ...syntheticEvalDatasets(seed, evalCount, size, { backgroundBias }).map((d) => ['eval', d] as const),
+  ];
+  for (const [split, d] of splits) {
     const items = d.items as EvalItem[]; // the synthetic sets are in memory, not streamed
     const px = new Float32Array(items.length * 3 * size * size);
     for (let i = 0; i < items.length; i++) toCHW((await items[i].load()) as RGBAImage, px, i * 3 * size * size);
     const prompts = buildPrompts(d.templates, d.promptNames).map((p) => p[0]);
     const enc = tok.tokenizer.encode(prompts, L);
-    tensors.push([`eval.${d.name}.pixels`, { data: px, shape: [items.length, 3, size, size] }]);
-    tensors.push([`eval.${d.name}.labels`, { data: Int32Array.from(items.map((it) => it.label)), shape: [items.length] }]);
-    tensors.push([`eval.${d.name}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
-    tensors.push([`eval.${d.name}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
-    meta[`eval.${d.name}.classes`] = JSON.stringify(d.classes);
+    tensors.push([`${split}.${d.name}.pixels`, { data: px, shape: [items.length, 3, size, size] }]);
+    tensors.push([`${split}.${d.name}.labels`, { data: Int32Array.from(items.map((it) => it.label)), shape: [items.length] }]);
+    tensors.push([`${split}.${d.name}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
+    tensors.push([`${split}.${d.name}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
+    meta[`${split}.${d.name}.classes`] = JSON.stringify(d.classes);
   }
   for (const kind of ['clip', 'focusclip'] as const) {
     const mc = modelConfigFor(cfg, kind, tok.vocab.length);
@@ -67,6 +74,15 @@ try {
     meta[`config.${kind}`] = JSON.stringify(mc);
     for (const [name, t] of m.params) tensors.push([`init.${kind}.${name}`, { data: (await t.toArray()) as Float32Array, shape: t.shape }]);
     m.dispose();
+  }
+  const objects = Number(arg('objects', '0')); // the image tower's pretraining world
+  if (objects > 0) {
+    const objs = generateObjectImages({ seed, count: objects, size });
+    const px = new Float32Array(objects * 3 * size * size);
+    objs.forEach((o, i) => toCHW(o.image, px, i * 3 * size * size));
+    tensors.push(['objects.pixels', { data: px, shape: [objects, 3, size, size] }]);
+    tensors.push(['objects.shape', { data: Int32Array.from(objs.map((o) => o.shape)), shape: [objects] }]);
+    tensors.push(['objects.cell', { data: Int32Array.from(objs.map((o) => o.cell)), shape: [objects] }]);
   }
   writeFileSync(out, encodeSafetensors(tensors, meta));
   console.log(`wrote ${out}: ${data.size} training samples, vocab ${tok.vocab.length}`);

@@ -22,10 +22,11 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden"))
 from focusclip_golden import FocusCLIP, model_loss, read_safetensors  # noqa: E402
 
-TOPK = {"synthetic-activity": 3}
+def topk_of(name):
+    return 3 if name.startswith("synthetic-activity") else 1
 
 
-def load_world(path):
+def load_world(path, split="val"):
     t, meta = read_safetensors(path)
     train = {}
     for k in ("pixels", "ids", "mask", "heatmap"):
@@ -33,13 +34,30 @@ def load_world(path):
         train[k] = torch.cat([v for _, v in parts])
     train["ids"] = train["ids"].long()
     evals = {}
+    pre = split + "."
     for n in t:
-        if n.startswith("eval.") and n.endswith(".labels"):
-            name = n[len("eval.") : -len(".labels")]
-            evals[name] = {k: t[f"eval.{name}.{k}"] for k in ("pixels", "labels", "ids", "mask")}
+        if n.startswith(pre) and n.endswith(".labels"):
+            name = n[len(pre) : -len(".labels")]
+            evals[name] = {k: t[f"{pre}{name}.{k}"] for k in ("pixels", "labels", "ids", "mask")}
             evals[name]["ids"] = evals[name]["ids"].long()
-            evals[name]["classes"] = json.loads(meta[f"eval.{name}.classes"])
+            evals[name]["classes"] = json.loads(meta[f"{pre}{name}.classes"])
     return t, meta, train, evals
+
+
+def add_centering(model, which):
+    """BatchNorm1d without affine on the pooled features (running statistics at evaluation)."""
+    if which == "out":
+        E = model.text_proj.out_features
+        model.text_bn, model.visual_bn = torch.nn.BatchNorm1d(E, affine=False), torch.nn.BatchNorm1d(E, affine=False)
+        model.text_proj = torch.nn.Sequential(model.text_proj, model.text_bn)
+        model.visual_proj = torch.nn.Sequential(model.visual_proj, model.visual_bn)
+        return
+    model.text_bn = torch.nn.BatchNorm1d(model.text_proj.in_features, affine=False)
+    old_t = model.text_proj
+    model.text_proj = torch.nn.Sequential(model.text_bn, old_t)
+    if which == "both":
+        model.visual_bn = torch.nn.BatchNorm1d(model.visual_proj.in_features, affine=False)
+        model.visual_proj = torch.nn.Sequential(model.visual_bn, model.visual_proj)
 
 
 @torch.no_grad()
@@ -49,7 +67,7 @@ def zero_shot(model, evals):
     for name, d in evals.items():
         zi = F.normalize(torch.cat([model.encode_image(d["pixels"][i : i + 128]) for i in range(0, len(d["pixels"]), 128)]), dim=1)
         zt = F.normalize(model.encode_text(d["ids"], d["mask"]), dim=1)
-        k = TOPK.get(name, 1)
+        k = topk_of(name)
         top = (zi @ zt.t()).topk(k, dim=1).indices
         out[name] = 100.0 * (top == d["labels"].long()[:, None]).any(1).float().mean().item()
     model.train()
@@ -70,26 +88,60 @@ def main():
     ap.add_argument("--temperature", type=float, default=None)
     ap.add_argument("--loss", default="focus3", choices=["focus3", "focus2"], help="FocusCLIP: with or without the focus-image term")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--split", default="val", choices=["val", "eval"], help="zero-shot sets: the validation split (tuning) or the held-out sets (reporting)")
+    ap.add_argument("--pooling", default=None, choices=["mean-all", "mean-masked", "cls"])
+    ap.add_argument("--clip-loss", default=None, choices=["ntxent", "infonce"], help="CLIP's loss (default: the config's)")
+    ap.add_argument("--clip-norm", type=float, default=1.0)
+    ap.add_argument("--beta2", type=float, default=0.98)
+    ap.add_argument("--init", action="append", default=[], help="safetensors of pretrained weights (our names) loaded over the initial ones; repeatable")
+    ap.add_argument("--text-bow", action="store_true", help="diagnostic: a bag of word embeddings instead of the text transformer")
+    ap.add_argument("--patch", type=int, default=None, help="a different ViT patch size (patch embedding and positions initialised afresh)")
+    ap.add_argument("--center", default="none", choices=["none", "text", "both", "out"], help="batch-normalise (no affine) the pooled features before the projections")
     ap.add_argument("--out", default=None, help="JSON lines of the zero-shot curve")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    t, meta, train, evals = load_world(a.world)
+    t, meta, train, evals = load_world(a.world, a.split)
     cfg = json.loads(meta[f"config.{a.kind}"])
     if a.temperature:
         cfg["temperature"] = a.temperature
     if a.kind == "focusclip":
         cfg["loss"] = a.loss
+    elif a.clip_loss:
+        cfg["loss"] = a.clip_loss
+    if a.pooling:
+        cfg["text"]["pooling"] = a.pooling
+    fresh = ("visual.patch_embed", "visual.pos_embed") if a.patch else ()
+    if a.patch:
+        cfg["vision"]["patchSize"] = a.patch
     model = FocusCLIP(cfg)
+    if a.patch:
+        with torch.no_grad():
+            model.visual.pos_embed.normal_(0, 0.02)
     pre = f"init.{a.kind}."
-    model.load_state_dict({k[len(pre) :]: v for k, v in t.items() if k.startswith(pre)}, strict=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=a.wd)
+    init = {k[len(pre) :]: v for k, v in t.items() if k.startswith(pre) and not k[len(pre) :].startswith(fresh)}
+    model.load_state_dict(init, strict=not (cfg["loss"] == "infonce" or a.patch))
+    for f in a.init:
+        w, _ = read_safetensors(f)
+        missing = [k for k in w if k not in model.state_dict()]
+        if missing:
+            sys.exit(f"{f}: {len(missing)} names the model lacks, e.g. {missing[:3]}")
+        model.load_state_dict(w, strict=False)
+        print(f"loaded {len(w)} tensors from {f}")
+    if a.text_bow:
+        bow = torch.nn.EmbeddingBag(cfg["text"]["vocabSize"], cfg["text"]["width"], mode="mean")
+        model.bow = bow
+        model.encode_text = lambda ids, mask: model.text_proj(bow(ids))
+    if a.center != "none":
+        add_centering(model, a.center)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, a.beta2), weight_decay=a.wd)
     N = len(train["pixels"])
     order, pos = torch.randperm(N), 0
     log = open(a.out, "w") if a.out else None
-    chance = {n: 100.0 * min(TOPK.get(n, 1), len(d["classes"])) / len(d["classes"]) for n, d in evals.items()}
+    chance = {n: 100.0 * min(topk_of(n), len(d["classes"])) / len(d["classes"]) for n, d in evals.items()}
     print("chance", json.dumps({k: round(v, 2) for k, v in chance.items()}), "mean", round(sum(chance.values()) / len(chance), 2))
     t0 = time.time()
+    recent = []
     for step in range(a.steps):
         if pos + a.batch > N:
             order, pos = torch.randperm(N), 0
@@ -100,14 +152,15 @@ def main():
             g["lr"] = lr
         batch = {k: v[idx] for k, v in train.items()}
         loss, _, _ = model_loss(model, batch)
+        recent = (recent + [loss.item()])[-a.eval_every :]
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip_norm)
         opt.step()
         if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
             zs = zero_shot(model, evals)
             mean = sum(zs.values()) / len(zs)
-            rec = {"step": step + 1, "loss": round(loss.item(), 4), "sec": round(time.time() - t0, 1), "mean": round(mean, 2), **{k.replace("synthetic-", ""): round(v, 2) for k, v in zs.items()}}
+            rec = {"step": step + 1, "loss": round(sum(recent) / len(recent), 4), "sec": round(time.time() - t0, 1), "mean": round(mean, 2), **{k.replace("synthetic-", ""): round(v, 2) for k, v in zs.items()}}
             print(json.dumps(rec), flush=True)
             if log:
                 log.write(json.dumps(rec) + "\n")
