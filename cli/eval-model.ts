@@ -41,6 +41,6 @@ export async function loadZeroShotModel(engine: Engine, path: string, opts: { vo
     throw new Error(`${path}: the vocabulary has ${tokenizer.vocabSize} tokens but the model's text.vocabSize is ${config.text.vocabSize}; use the vocab.txt the model was trained with.`);
   }
   const model = createModel(engine, config, { noInit: true });
-  loadParams(engine, model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source: path });
+  loadParams(engine, model.weights, file, { ignore: (n) => n.startsWith('optimizer.'), source: path });
   return asZeroShotModel(engine, model, tokenizer, path.split(/[\\/]/).pop());
 }

@@ -69,6 +69,9 @@ export interface ModelConfig {
    *  contrastive loss then collapses every embedding onto that point; larger word vectors let
    *  the caption's content show from step 0. */
   wordEmbedStd: number;
+  /** 'batch': batch-normalise (no affine) the pooled features of both towers before their
+   *  projections (model/feature-norm.ts); 'none': the paper's model. */
+  featureNorm: 'none' | 'batch';
 }
 
 const BASE = {
@@ -79,6 +82,7 @@ const BASE = {
   logitScaleInit: Math.log(1 / 0.07),
   centerPixels: false,
   wordEmbedStd: 0.02,
+  featureNorm: 'none' as 'none' | 'batch',
 };
 
 // `tiny` was sized from measured FocusCLIP training steps (forward + backward, both image views)
@@ -154,6 +158,7 @@ export function validateConfig(cfg: ModelConfig): void {
   if (cfg.kind === 'clip' && (cfg.loss === 'focus3' || cfg.loss === 'focus2')) errs.push(`a CLIP model has no heatmap branch, so loss "${cfg.loss}" needs kind "focusclip"`);
   if (cfg.kind === 'focusclip' && (cfg.loss === 'ntxent' || cfg.loss === 'infonce')) errs.push(`loss "${cfg.loss}" ignores the heatmap branch; use kind "clip"`);
   if (!(cfg.temperature > 0)) errs.push(`temperature must be > 0, got ${cfg.temperature}`);
+  if (cfg.featureNorm !== undefined && !['none', 'batch'].includes(cfg.featureNorm)) errs.push(`featureNorm "${cfg.featureNorm}" is not one of none, batch`);
   if (errs.length) throw new Error(`Invalid model config (${cfg.preset}):\n  ${errs.join('\n  ')}`);
 }
 

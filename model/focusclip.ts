@@ -14,6 +14,7 @@ import { vitForward } from './vit.js';
 import { bertForward, poolText } from './text.js';
 import { infoNce, LossIndices, ntXent } from './losses.js';
 import type { AttentionImpl } from './attention.js';
+import { batchNormalize, featureNormSpecs, FeatureMoments } from './feature-norm.js';
 
 export interface Batch {
   /** [B, 3, S, S] f32 in [0, 1]. */
@@ -47,6 +48,8 @@ export class FocusClipModel {
   /** The whole parameter / gradient arenas as flat f32 tensors (for fused optimiser kernels). */
   readonly paramsFlat: Tensor;
   readonly gradsFlat: Tensor;
+  /** Inference statistics of the feature normalisation (empty without featureNorm 'batch'). */
+  readonly buffers: Map<string, Tensor>;
   private idx: LossIndices;
   private attn: AttentionImpl;
 
@@ -67,6 +70,9 @@ export class FocusClipModel {
       t.requiresGrad = true;
       t.grad = this.grads.get(name)!;
     }
+    const bufSpecs = featureNormSpecs(config);
+    this.buffers = bufSpecs.length ? engine.arena('buffers', bufSpecs).tensors : new Map();
+    this.resetFeatureStats();
     this.idx = new LossIndices(engine);
     this.attn = opts.attention ?? 'auto';
     if (!opts.noInit) this.initialize(opts.seed ?? 0);
@@ -93,6 +99,44 @@ export class FocusClipModel {
     this.engine.write(this.paramsFlat, host);
   }
 
+  /** Parameters and buffers: everything a checkpoint holds about the model. */
+  get weights(): Map<string, Tensor> {
+    return new Map([...this.params, ...this.buffers]);
+  }
+
+  /** Identity statistics (mean 0, variance 1) until calibrated. */
+  resetFeatureStats(): void {
+    for (const [name, t] of this.buffers) this.engine.write(t, new Float32Array(t.size).fill(name.endsWith('running_var') ? 1 : 0));
+  }
+
+  /**
+   * Measure the inference statistics of the feature normalisation over batches of training
+   * samples (raw images and captions, as zero-shot inference sees them); no gradients, no
+   * parameter changes.
+   */
+  async calibrateFeatureStats(batches: Iterable<{ pixels: Tensor; ids: Tensor; mask: Tensor }>): Promise<void> {
+    if (!this.buffers.size) return;
+    const e = this.engine;
+    const img = new FeatureMoments(this.config.vision.width);
+    const txt = new FeatureMoments(this.config.text.width);
+    for (const b of batches) {
+      const [fi, ft] = e.scope(() => e.noGrad(() => [this.imageFeatures(b.pixels), this.textFeatures(b.ids, b.mask)]));
+      img.add((await fi.toArray()) as Float32Array);
+      txt.add((await ft.toArray()) as Float32Array);
+      fi.dispose();
+      ft.dispose();
+    }
+    for (const [tower, m] of [['visual', img], ['text', txt]] as const) {
+      const r = m.result();
+      e.write(this.buffers.get(`${tower}_norm.running_mean`)!, r.mean);
+      e.write(this.buffers.get(`${tower}_norm.running_var`)!, r.var);
+    }
+  }
+
+  private normStats(tower: 'visual' | 'text') {
+    return { mean: this.buffers.get(`${tower}_norm.running_mean`)!, var: this.buffers.get(`${tower}_norm.running_var`)! };
+  }
+
   zeroGrad(): void {
     this.engine.clear(this.gradsFlat);
   }
@@ -101,12 +145,26 @@ export class FocusClipModel {
     return (n: string) => this.param(prefix + n);
   }
 
-  /** Projected image embeddings [B, embedDim] (not normalised). */
-  encodeImage(pixels: Tensor): Tensor {
+  /** Pooled ViT features [B, width] (before normalisation and projection). */
+  imageFeatures(pixels: Tensor): Tensor {
     const e = this.engine;
     const x = this.config.centerPixels ? e.ops.add(e.ops.mul(pixels, 2), -1) : pixels;
-    const f = vitForward(e, this.config.vision, this.prefixed('visual.'), x, this.attn);
-    return this.engine.nn.linear(f, this.param('visual_proj.weight'), this.param('visual_proj.bias'));
+    return vitForward(e, this.config.vision, this.prefixed('visual.'), x, this.attn);
+  }
+
+  /**
+   * Projected image embeddings [B, embedDim] (not L2-normalised). With featureNorm 'batch',
+   * `batchStats` normalises with the statistics of each group of rows (training; groups: views
+   * stacked in one batch), otherwise with the calibrated inference statistics.
+   */
+  encodeImage(pixels: Tensor, o: { batchStats?: boolean; groups?: number } = {}): Tensor {
+    return this.project('visual', this.imageFeatures(pixels), o);
+  }
+
+  private project(tower: 'visual' | 'text', f: Tensor, o: { batchStats?: boolean; groups?: number }): Tensor {
+    const e = this.engine;
+    if (this.config.featureNorm === 'batch') f = batchNormalize(e, f, o.batchStats ? { groups: o.groups } : { stats: this.normStats(tower) });
+    return e.nn.linear(f, this.param(`${tower}_proj.weight`), this.param(`${tower}_proj.bias`));
   }
 
   /** I * (a + (1 - a) H) with the learnable a. */
@@ -114,11 +172,15 @@ export class FocusClipModel {
     return focus(this.engine, pixels, heatmap, this.param('focus_alpha'), { clampA: this.config.clampAlpha });
   }
 
-  /** Projected text embeddings [B, embedDim] (not normalised). */
-  encodeText(ids: Tensor, mask: Tensor): Tensor {
+  /** Pooled text features [B, width] (before normalisation and projection). */
+  textFeatures(ids: Tensor, mask: Tensor): Tensor {
     const t = this.config.text;
-    const h = bertForward(this.engine, t, this.prefixed('text.'), ids, mask, this.attn);
-    return this.engine.nn.linear(poolText(this.engine, t, h, mask), this.param('text_proj.weight'), this.param('text_proj.bias'));
+    return poolText(this.engine, t, bertForward(this.engine, t, this.prefixed('text.'), ids, mask, this.attn), mask);
+  }
+
+  /** Projected text embeddings [B, embedDim] (not L2-normalised); `batchStats` as for encodeImage. */
+  encodeText(ids: Tensor, mask: Tensor, o: { batchStats?: boolean } = {}): Tensor {
+    return this.project('text', this.textFeatures(ids, mask), o);
   }
 
   loss(batch: Batch): LossResult {
@@ -126,17 +188,17 @@ export class FocusClipModel {
     const cfg = this.config;
     const B = batch.pixels.shape[0];
     if (batch.ids.shape[0] !== B) throw new Error(`loss: ${B} images but ${batch.ids.shape[0]} captions in the batch.`);
-    const zT = this.encodeText(batch.ids, batch.mask);
+    const zT = this.encodeText(batch.ids, batch.mask, { batchStats: true });
     const T = cfg.temperature;
     if (!this.isFocus) {
-      const zI = this.encodeImage(batch.pixels);
+      const zI = this.encodeImage(batch.pixels, { batchStats: true });
       const l = cfg.loss === 'infonce' ? infoNce(e, this.idx, zI, zT, this.param('logit_scale')) : ntXent(e, this.idx, zI, zT, T);
       return { loss: l, terms: { 'image-text': l }, z: { image: zI, text: zT } };
     }
     if (!batch.heatmap) throw new Error('loss: a FocusCLIP batch needs heatmaps [B, 1, S, S] (or build the model with kind "clip").');
     // Both views through the shared ViT as one batch of 2B: same result, one pass of bigger GEMMs.
     const focused = this.focusImage(batch.pixels, batch.heatmap);
-    const both = this.encodeImage(e.ops.concat([batch.pixels, focused], 0));
+    const both = this.encodeImage(e.ops.concat([batch.pixels, focused], 0), { batchStats: true, groups: 2 });
     const zI = e.ops.slice(both, 0, 0, B);
     const zM = e.ops.slice(both, 0, B, 2 * B);
     const terms: Record<string, Tensor> = {};

@@ -40,8 +40,12 @@ export function mergeHeads(e: Engine, x: Tensor): Tensor {
   return e.ops.reshape(e.ops.transpose(x, [0, 2, 1, 3]), [B, S, H * hd]);
 }
 
+/** Sees each block's queries and keys [B, heads, S, headDim]; model/attention-rollout.ts uses it to
+ *  rebuild the attention probabilities that the fused kernel never materialises. */
+export type AttentionHook = (layer: number, q: Tensor, k: Tensor) => void;
+
 /** CLS features [B, width] of images [B, C, H, W]. */
-export function vitForward(e: Engine, v: VisionConfig, p: ParamLookup, pixels: Tensor, attnImpl: AttentionImpl = 'auto'): Tensor {
+export function vitForward(e: Engine, v: VisionConfig, p: ParamLookup, pixels: Tensor, attnImpl: AttentionImpl = 'auto', onAttention?: AttentionHook): Tensor {
   checkPixels(v, pixels);
   const { ops, nn } = e;
   const B = pixels.shape[0];
@@ -61,7 +65,10 @@ export function vitForward(e: Engine, v: VisionConfig, p: ParamLookup, pixels: T
     const h = nn.layerNorm(x, b('norm1.weight'), b('norm1.bias'), v.lnEps);
     const qkv = ops.transpose(ops.reshape(nn.linear(h, b('attn.qkv.weight'), b('attn.qkv.bias')), [B, S, 3, v.heads, D / v.heads]), [2, 0, 3, 1, 4]);
     const part = (j: number) => ops.reshape(ops.slice(qkv, 0, j, j + 1), [B, v.heads, S, D / v.heads]);
-    const a = attend(e, attnImpl, part(0), part(1), part(2));
+    const q = part(0);
+    const k = part(1);
+    onAttention?.(i, q, k);
+    const a = attend(e, attnImpl, q, k, part(2));
     x = ops.add(x, nn.linear(mergeHeads(e, a), b('attn.proj.weight'), b('attn.proj.bias')));
     const h2 = nn.layerNorm(x, b('norm2.weight'), b('norm2.bias'), v.lnEps);
     const m = nn.linear(nn.linear(h2, b('mlp.fc1.weight'), b('mlp.fc1.bias'), 'gelu'), b('mlp.fc2.weight'), b('mlp.fc2.bias'));

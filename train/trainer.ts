@@ -187,16 +187,53 @@ export class Trainer {
         await this.saveCheckpoint(checkpointPath!, hooks.saveBytes);
         lastGoodStep = this.step;
       }
-      if (wantEval) evals.push({ step: this.step, metrics: await hooks.onEval!(this.step) });
+      if (wantEval) {
+        await this.calibrate();
+        evals.push({ step: this.step, metrics: await hooks.onEval!(this.step) });
+      }
       if (this.stopRequested && !atEnd) {
         stoppedEarly = true;
         break;
       }
     }
     if (pending) await pending;
+    await this.calibrate();
     await e.sync();
     return { steps: this.step, logs, evals, stoppedEarly, lastCheckpoint: this.lastCheckpoint };
   }
+
+  /** Samples whose features set the inference statistics of the feature normalisation. */
+  static readonly CALIBRATION_SAMPLES = 512;
+
+  /**
+   * Inference statistics of the feature normalisation from the first CALIBRATION_SAMPLES training
+   * samples (a fixed set, so the same weights always give the same statistics); a no-op for models
+   * without it. Runs before every checkpoint and evaluation, and at the end of training.
+   */
+  async calibrate(): Promise<void> {
+    if (!this.model.buffers.size || this.calibratedAt === this.step) return;
+    const e = this.engine;
+    const n = Math.min(this.data.size, Trainer.CALIBRATION_SAMPLES);
+    const L = this.model.config.text.contextLength;
+    const chunk = 64;
+    const model = this.model;
+    const data = this.data;
+    const tokenizer = this.tokenizer;
+    function* batches() {
+      for (let s = 0; s < n; s += chunk) {
+        const idx = Array.from({ length: Math.min(chunk, n - s) }, (_, i) => s + i);
+        const b = makeBatch(e, data, idx, { tokenizer, contextLength: L, heatmaps: false });
+        try {
+          yield b;
+        } finally {
+          for (const t of Object.values(b)) t?.dispose();
+        }
+      }
+    }
+    await model.calibrateFeatureStats(batches());
+    this.calibratedAt = this.step;
+  }
+  private calibratedAt = -1;
 
   termNames(): string[] {
     if (!this.model.isFocus) return ['image-text'];
@@ -205,7 +242,8 @@ export class Trainer {
 
   /** Parameters, optimizer state, config, step and vocabulary in one safetensors file. */
   async checkpointBytes(): Promise<Uint8Array> {
-    const tensors = new Map<string, Tensor>(this.model.params);
+    await this.calibrate();
+    const tensors = new Map<string, Tensor>(this.model.weights);
     for (const [name, t] of this.optimizer.state) tensors.set(`optimizer.${name}`, t);
     const state: TrainingState = { step: this.step, train: this.cfg, vocab: this.vocab.join('\n'), optimizer: this.optimizer.describe() };
     return encodeParams(this.engine, tensors, {
@@ -224,7 +262,7 @@ export class Trainer {
   /** Continue from a checkpoint written by this trainer: weights, optimizer state and step. */
   restore(bytes: Uint8Array, source = 'checkpoint'): void {
     const file = decodeCheckpoint(bytes, source);
-    loadParams(this.engine, this.model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source });
+    loadParams(this.engine, this.model.weights, file, { ignore: (n) => n.startsWith('optimizer.'), source });
     const optState = new Map([...this.optimizer.state].map(([n, t]) => [`optimizer.${n}`, t]));
     if (optState.size) loadParams(this.engine, optState, file, { select: () => true, ignore: (n) => !n.startsWith('optimizer.'), source });
     const state = readTrainingState(file.metadata, source);

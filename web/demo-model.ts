@@ -116,7 +116,7 @@ async function servedCheckpoint(e: Engine): Promise<Classifier | undefined> {
   if (!config) throw new Error(`${url.pathname} has no model config in its metadata; write it with focusclip train.`);
   const vocab = readTrainingState(file.metadata, url.pathname).vocab.split('\n');
   const model = createModel(e, config, { noInit: true });
-  loadParams(e, model.params, file, { ignore: (n) => n.startsWith('optimizer.'), source: url.pathname });
+  loadParams(e, model.weights, file, { ignore: (n) => n.startsWith('optimizer.'), source: url.pathname });
   return { zs: asZeroShotModel(e, model, new WordPieceTokenizer(vocab), url.pathname), source: `checkpoint ${url.pathname} (${config.preset})` };
 }
 

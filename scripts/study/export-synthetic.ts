@@ -36,7 +36,7 @@ const backgroundBias = Number(arg('background-bias', '0'));
 
 const e = await Engine.create();
 try {
-  const size = makeModelConfig(preset).vision.imageSize;
+  const size = Number(arg('size', String(makeModelConfig(preset).vision.imageSize)));
   const ds = generateDataset({ seed, count: trainCount, size, backgroundBias, ...extra });
   const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
   const tok = captionTokenizer(data.texts, 4096);

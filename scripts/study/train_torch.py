@@ -114,6 +114,7 @@ def main():
     fresh = ("visual.patch_embed", "visual.pos_embed") if a.patch else ()
     if a.patch:
         cfg["vision"]["patchSize"] = a.patch
+        cfg["vision"]["imageSize"] = train["pixels"].shape[-1]
     model = FocusCLIP(cfg)
     if a.patch:
         with torch.no_grad():

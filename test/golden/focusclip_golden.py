@@ -196,6 +196,26 @@ class Bert(nn.Module):
 # ----------------------------------------------------------------------------- FocusCLIP
 
 
+class FeatureNorm(nn.Module):
+    """BatchNorm1d without affine (model/feature-norm.ts): batch statistics in training; in eval
+    mode the stored statistics (our engine calibrates them after training; here a momentum-0.1
+    running average stands in, which only scripts/study's zero-shot curve reads)."""
+
+    def __init__(self, d):
+        super().__init__()
+        self.register_buffer("running_mean", torch.zeros(d))
+        self.register_buffer("running_var", torch.ones(d))
+
+    def forward(self, x):
+        if self.training:
+            with torch.no_grad():
+                self.running_mean.lerp_(x.mean(0), 0.1)
+                self.running_var.lerp_(x.var(0, unbiased=False), 0.1)
+            return F.batch_norm(x, None, None, training=True, eps=1e-5)
+        return F.batch_norm(x, self.running_mean, self.running_var, training=False, eps=1e-5)
+
+
+
 class FocusCLIP(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -205,6 +225,9 @@ class FocusCLIP(nn.Module):
         self.text = Bert(cfg["text"])
         self.visual_proj = nn.Linear(cfg["vision"]["width"], E)
         self.text_proj = nn.Linear(cfg["text"]["width"], E)
+        if cfg.get("featureNorm") == "batch":
+            self.visual_norm = FeatureNorm(cfg["vision"]["width"])
+            self.text_norm = FeatureNorm(cfg["text"]["width"])
         if cfg["kind"] == "focusclip":
             self.focus_alpha = nn.Parameter(torch.tensor(cfg["alphaInit"]))
         if cfg["loss"] == "infonce":
@@ -213,7 +236,10 @@ class FocusCLIP(nn.Module):
     def encode_image(self, x):
         if self.cfg.get("centerPixels"):
             x = x * 2 - 1
-        return self.visual_proj(self.visual(x))
+        f = self.visual(x)
+        if self.cfg.get("featureNorm") == "batch":
+            f = self.visual_norm(f)
+        return self.visual_proj(f)
 
     def encode_text(self, ids, mask):
         h = self.text(ids, mask)
@@ -224,6 +250,8 @@ class FocusCLIP(nn.Module):
             p = h[:, 0]
         else:
             p = (h * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+        if self.cfg.get("featureNorm") == "batch":
+            p = self.text_norm(p)
         return self.text_proj(p)
 
 
@@ -287,7 +315,7 @@ def run_case(path):
     out["loss"] = loss.reshape(1)
     for k, v in terms.items():
         out["term." + k] = v.reshape(1)
-    for name, p in model.named_parameters():
+    for name, p in model.named_parameters():  # buffers (feature-norm statistics) have no gradient
         out["grad." + name] = p.grad if p.grad is not None else torch.zeros_like(p)
     write_safetensors(path.replace(".safetensors", ".out.safetensors"), out, {"torch": torch.__version__})
 
