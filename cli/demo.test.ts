@@ -10,16 +10,34 @@ import { runCommand } from './run.js';
 describe('focusclip demo', () => {
   it('runs end to end at a toy size', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fc-demo-'));
-    const r = await runDemo(runCommand, { out, seed: 1, trainCount: 12, evalCount: 8, steps: 2, batchSize: 4, preset: 'tiny', quiet: true });
+    const r = await runDemo(runCommand, { out, seed: 1, trainCount: 12, evalCount: 8, steps: 2, batchSize: 4, preset: 'tiny', recipe: 'modern', backgroundBias: 0.8, quiet: true });
     expect(r.logs.clip.length).toBe(2);
     expect(r.logs.focusclip.length).toBe(2);
     expect(Object.keys(r.logs.focusclip[0].terms)).toEqual(['focus-image', 'focus-text', 'image-text']);
-    expect(r.results.focusclip.map((x) => x.dataset)).toEqual(['synthetic-activity', 'synthetic-age', 'synthetic-clothing', 'synthetic-count']);
+    expect(r.results.focusclip.map((x) => x.dataset)).toEqual(['synthetic-activity', 'synthetic-age', 'synthetic-clothing', 'synthetic-count', 'synthetic-activity-bg-aligned', 'synthetic-activity-bg-swapped']);
+    // The paper-layout table keeps the four held-out sets; the probe sets get their own table.
+    expect(r.table).not.toMatch(/bg-aligned/);
+    for (const k of ['clip', 'focusclip'] as const) {
+      expect(r.attention[k].mean).toBeGreaterThan(0);
+      expect(r.attention[k].mean).toBeLessThan(1);
+      expect(r.attention[k].uniform).toBeGreaterThan(0);
+    }
     expect(r.table).toMatch(/\| FocusCLIP - CLIP \|/);
-    for (const f of ['report.md', 'loss.png', 'loss.svg', 'samples.png', 'vocab.txt', 'clip.safetensors', 'focusclip.safetensors', 'clip-train.jsonl', 'confusion-focusclip-synthetic-age.png']) {
+    for (const f of ['report.md', 'loss.png', 'loss.svg', 'samples.png', 'vocab.txt', 'clip.safetensors', 'focusclip.safetensors', 'clip-train.jsonl', 'confusion-focusclip-synthetic-age.png', 'attention.png']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Zero-shot accuracy/);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toMatch(/Zero-shot accuracy/);
+    expect(report).toMatch(/\| FocusCLIP \| [\d.]+ \| [\d.]+ \| [-+][\d.]+ \|/); // background-shift row
+    expect(report).toMatch(/attention inside the subject/);
     for (const stage of ['generate training set', 'train clip', 'train focusclip', 'evaluate focusclip']) expect(r.stages[stage]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('rejects a bad recipe or background bias by name', async () => {
+    const { parseRecipe, parseProbability } = await import('./demo.js');
+    expect(() => parseRecipe('fast')).toThrow('--recipe must be modern or paper, got "fast"');
+    expect(() => parseProbability('background-bias', '1.2')).toThrow('--background-bias must be a probability from 0 to 1, got "1.2"');
+    expect(() => parseProbability('background-bias', 'abc')).toThrow('got "abc"');
+    expect(parseProbability('background-bias', '0')).toBe(0);
   });
 });

@@ -29,8 +29,8 @@ export const PAPER_AVERAGE = { clip: 25.04, focusclip: 33.65 };
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : '-');
-const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
-const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : '-');
+export const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
+export const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : '-');
 
 export interface HeadlineAggregate {
   /** Percent; NaN for a task with none of its datasets evaluated. */
@@ -82,7 +82,7 @@ export function reportJson(report: RunReport): string {
   return JSON.stringify(report, null, 2);
 }
 
-function table(header: string[], rows: (string | number)[][]): string {
+export function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
