@@ -9,6 +9,7 @@ import { registerEval } from './eval.js';
 import { registerPrepare } from './prepare.js';
 import { registerDemo } from './demo.js';
 import { registerTrain } from './train.js';
+import { registerStudy } from './study.js';
 
 const program = new Command();
 program
@@ -19,6 +20,7 @@ program
 
 registerDemo(program, runCommand);
 registerTrain(program, runCommand);
+registerStudy(program, runCommand);
 registerInfo(program, runCommand);
 registerGenerate(program);
 registerDescribe(program);

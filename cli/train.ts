@@ -42,6 +42,8 @@ const FLAGS: [string, keyof TrainConfig, string][] = [
   ['clip-norm', 'clipNorm', 'global gradient-norm clipping (0 = off)'],
   ['seed', 'seed', 'random seed (init, data order)'],
   ['checkpoint-every', 'checkpointEvery', 'checkpoint every N steps'],
+  ['temperature', 'temperature', 'NT-Xent temperature (paper 0.5, modern 0.1)'],
+  ['feature-norm', 'featureNorm', 'none (paper) | batch (modern): batch-normalise pooled features before the projections'],
   ['eval-every', 'evalEvery', 'validation loss + zero-shot accuracy on held-out synthetic sets every N steps (0 = at the end only)'],
 ];
 

@@ -267,6 +267,46 @@ export function barChartScene(categories: readonly string[], series: readonly Ba
 export const barChartSvg = (categories: readonly string[], series: readonly BarSeries[], opts: ChartOptions = {}) => sceneToSvg(barChartScene(categories, series, opts));
 export const barChartPng = (categories: readonly string[], series: readonly BarSeries[], opts: ChartOptions = {}) => sceneToImage(barChartScene(categories, series, opts));
 
+// ------------------------------------------------------------------ interval chart
+
+export interface IntervalCategory {
+  name: string;
+  /** One point per run (e.g. per seed). */
+  points: readonly number[];
+  mean: number;
+  lo: number;
+  hi: number;
+}
+
+/** Per category: the individual points, the mean as a bar across and its interval as a vertical line; a zero line for reference. */
+export function intervalChartScene(categories: readonly IntervalCategory[], opts: ChartOptions = {}): Scene {
+  if (!categories.length) throw new Error('intervalChart: no categories given.');
+  const width = opts.width ?? Math.max(360, 90 + categories.length * 70);
+  const height = opts.height ?? 360;
+  const vals = categories.flatMap((c) => [...c.points, c.mean, c.lo, c.hi]).filter(Number.isFinite);
+  const [yl, yh] = niceRange(Math.min(0, ...vals), Math.max(0, ...vals) || 1, opts);
+  const items: Prim[] = [];
+  const f = axes(items, { width, height, ...opts, legendW: 0 }, [yl, yh]);
+  const group = f.w / categories.length;
+  items.push({ t: 'line', x1: f.left, y1: f.sy(0), x2: f.left + f.w, y2: f.sy(0), stroke: [120, 120, 120], width: 1 });
+  const maxChars = Math.max(1, Math.floor(group / ADVANCE));
+  categories.forEach((c, ci) => {
+    const cx = f.left + (ci + 0.5) * group;
+    if (Number.isFinite(c.lo) && Number.isFinite(c.hi)) items.push({ t: 'line', x1: cx, y1: f.sy(c.lo), x2: cx, y2: f.sy(c.hi), stroke: PALETTE[0], width: 3 });
+    items.push({ t: 'line', x1: cx - group * 0.25, y1: f.sy(c.mean), x2: cx + group * 0.25, y2: f.sy(c.mean), stroke: PALETTE[0], width: 3 });
+    c.points.forEach((v, k) => {
+      const x = cx + group * 0.12 + (k - (c.points.length - 1) / 2) * 2;
+      items.push({ t: 'rect', x: x - 2, y: f.sy(v) - 2, w: 4, h: 4, fill: PALETTE[1] });
+    });
+    const label = c.name.length > maxChars ? c.name.slice(0, Math.max(1, maxChars - 1)) + '.' : c.name;
+    items.push(text(cx, f.top + f.h + 10, label, 'middle'));
+  });
+  return { width, height, background: WHITE, items };
+}
+
+export const intervalChartSvg = (c: readonly IntervalCategory[], opts: ChartOptions = {}) => sceneToSvg(intervalChartScene(c, opts));
+export const intervalChartPng = (c: readonly IntervalCategory[], opts: ChartOptions = {}) => sceneToImage(intervalChartScene(c, opts));
+
 // ------------------------------------------------------------------ confusion matrix
 
 export interface ConfusionOptions {

@@ -3,11 +3,14 @@
 
 Reads the world written by scripts/study/export-synthetic.ts (training samples, held-out zero-shot
 sets, our initial weights and model configs), trains CLIP or FocusCLIP with the demo's recipe
-(AdamW, warm-up + cosine, clipping 1.0, NT-Xent) using the model of test/golden/focusclip_golden.py,
-and prints zero-shot accuracy on the held-out sets every --eval-every steps, so that questions like
-"how many steps until the models transfer?" cost minutes instead of hours.
+(AdamW, warm-up + cosine, clipping 1.0, NT-Xent; the flags change one knob at a time) using the
+model of test/golden/focusclip_golden.py, and prints zero-shot accuracy on the validation split
+(the training world under other seeds) every --eval-every steps, so that recipe questions cost
+minutes instead of hours. Tune on the validation split only; --split eval reads the held-out sets,
+for reporting a recipe already chosen.
 
-Usage: python3 scripts/study/train_torch.py /tmp/world.safetensors --kind focusclip --steps 2000
+Usage: python3 scripts/study/train_torch.py /tmp/world.safetensors --kind clip --steps 400 --threads 1
+       ... --feature-norm none --temperature 0.5   (the paper's objective)
 """
 import argparse
 import json
@@ -42,22 +45,6 @@ def load_world(path, split="val"):
             evals[name]["ids"] = evals[name]["ids"].long()
             evals[name]["classes"] = json.loads(meta[f"{pre}{name}.classes"])
     return t, meta, train, evals
-
-
-def add_centering(model, which):
-    """BatchNorm1d without affine on the pooled features (running statistics at evaluation)."""
-    if which == "out":
-        E = model.text_proj.out_features
-        model.text_bn, model.visual_bn = torch.nn.BatchNorm1d(E, affine=False), torch.nn.BatchNorm1d(E, affine=False)
-        model.text_proj = torch.nn.Sequential(model.text_proj, model.text_bn)
-        model.visual_proj = torch.nn.Sequential(model.visual_proj, model.visual_bn)
-        return
-    model.text_bn = torch.nn.BatchNorm1d(model.text_proj.in_features, affine=False)
-    old_t = model.text_proj
-    model.text_proj = torch.nn.Sequential(model.text_bn, old_t)
-    if which == "both":
-        model.visual_bn = torch.nn.BatchNorm1d(model.visual_proj.in_features, affine=False)
-        model.visual_proj = torch.nn.Sequential(model.visual_bn, model.visual_proj)
 
 
 @torch.no_grad()
@@ -96,7 +83,7 @@ def main():
     ap.add_argument("--init", action="append", default=[], help="safetensors of pretrained weights (our names) loaded over the initial ones; repeatable")
     ap.add_argument("--text-bow", action="store_true", help="diagnostic: a bag of word embeddings instead of the text transformer")
     ap.add_argument("--patch", type=int, default=None, help="a different ViT patch size (patch embedding and positions initialised afresh)")
-    ap.add_argument("--center", default="none", choices=["none", "text", "both", "out"], help="batch-normalise (no affine) the pooled features before the projections")
+    ap.add_argument("--feature-norm", default=None, choices=["none", "batch"], help="batch-normalise the pooled features before the projections (the modern recipe) or not (default: the world's config)")
     ap.add_argument("--out", default=None, help="JSON lines of the zero-shot curve")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -111,6 +98,8 @@ def main():
         cfg["loss"] = a.clip_loss
     if a.pooling:
         cfg["text"]["pooling"] = a.pooling
+    if a.feature_norm:
+        cfg["featureNorm"] = a.feature_norm
     fresh = ("visual.patch_embed", "visual.pos_embed") if a.patch else ()
     if a.patch:
         cfg["vision"]["patchSize"] = a.patch
@@ -121,7 +110,11 @@ def main():
             model.visual.pos_embed.normal_(0, 0.02)
     pre = f"init.{a.kind}."
     init = {k[len(pre) :]: v for k, v in t.items() if k.startswith(pre) and not k[len(pre) :].startswith(fresh)}
-    model.load_state_dict(init, strict=not (cfg["loss"] == "infonce" or a.patch))
+    missing, unexpected = model.load_state_dict(init, strict=False)
+    # Parameters the recipe adds (logit scale, new patch embedding) or buffers (feature-norm statistics) start fresh.
+    allowed = ("logit_scale", "visual.patch_embed", "visual.pos_embed", "visual_norm.", "text_norm.")
+    if unexpected or [k for k in missing if not k.startswith(allowed)]:
+        sys.exit(f"initial weights do not fit the model: missing {missing}, unexpected {unexpected}")
     for f in a.init:
         w, _ = read_safetensors(f)
         missing = [k for k in w if k not in model.state_dict()]
@@ -133,8 +126,6 @@ def main():
         bow = torch.nn.EmbeddingBag(cfg["text"]["vocabSize"], cfg["text"]["width"], mode="mean")
         model.bow = bow
         model.encode_text = lambda ids, mask: model.text_proj(bow(ids))
-    if a.center != "none":
-        add_centering(model, a.center)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, a.beta2), weight_decay=a.wd)
     N = len(train["pixels"])
     order, pos = torch.randperm(N), 0

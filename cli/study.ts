@@ -1,0 +1,193 @@
+// `focusclip study`: the demo at several seeds, paired (each seed trains CLIP and FocusCLIP on the
+// same data, order and initial weights), summarised per task as mean ± sd of each model and the
+// FocusCLIP - CLIP difference with its 95 % t-interval; plus the background-shift probe and the
+// attention share. Each seed's summary is kept, so an interrupted study resumes where it stopped.
+
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunCommand } from './run.js';
+import { DEMO_DEFAULTS, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
+import { writeFileAtomic, writePng } from '../data/image-node.js';
+import { pairedInterval, tInterval, type Interval } from '../eval/stats.js';
+import { isProbe, probeAccuracy } from '../eval/probe-report.js';
+import { num, signed, table } from '../eval/report.js';
+import { intervalChartPng, intervalChartSvg } from '../eval/plot.js';
+import type { EvalResult } from '../eval/types.js';
+import type { ModelKind } from '../train/pipeline.js';
+import { fmtSecs } from '../train/progress.js';
+
+/** One seed's numbers (percent), per model. */
+export interface SeedSummary {
+  seed: number;
+  options: Omit<DemoOptions, 'out' | 'seed' | 'quiet'>;
+  metrics: Record<ModelKind, Record<string, number>>;
+  seconds: number;
+}
+
+const MODELS: ModelKind[] = ['clip', 'focusclip'];
+
+/** The metrics of one model: each held-out set, the paper-style average, the probe and the attention share. */
+export function seedMetrics(results: readonly EvalResult[], attention?: { mean: number }): Record<string, number> {
+  const m: Record<string, number> = {};
+  const heldOut = results.filter((r) => !isProbe(r.dataset));
+  for (const r of heldOut) m[r.dataset.replace(/^synthetic-/, '')] = 100 * r.headline;
+  // The paper's headline: the mean of task means (clothing and count together as a third task).
+  const byTask = new Map<string, number[]>();
+  for (const r of heldOut) byTask.set(r.task, [...(byTask.get(r.task) ?? []), 100 * r.headline]);
+  const means = [...byTask.values()].map((v) => v.reduce((s, x) => s + x, 0) / v.length);
+  m.average = means.reduce((s, x) => s + x, 0) / means.length;
+  m.chance = (() => {
+    const c = new Map<string, number[]>();
+    for (const r of heldOut) c.set(r.task, [...(c.get(r.task) ?? []), 100 * r.chance.headline]);
+    const cm = [...c.values()].map((v) => v.reduce((s, x) => s + x, 0) / v.length);
+    return cm.reduce((s, x) => s + x, 0) / cm.length;
+  })();
+  if (results.some((r) => isProbe(r.dataset))) {
+    const p = probeAccuracy(results);
+    m['bg-aligned'] = p.aligned;
+    m['bg-swapped'] = p.swapped;
+    m['bg-drop'] = p.drop;
+  }
+  if (attention) m['attention-share'] = 100 * attention.mean;
+  return m;
+}
+
+export interface StudySummary {
+  seeds: number[];
+  options: SeedSummary['options'];
+  metrics: {
+    name: string;
+    clip: Interval;
+    focusclip: Interval;
+    /** FocusCLIP - CLIP per seed, with its 95 % t-interval. */
+    difference: Interval & { diffs: number[] };
+  }[];
+}
+
+export function summarise(seeds: readonly SeedSummary[]): StudySummary {
+  if (!seeds.length) throw new Error('summarise: no seeds.');
+  const names = Object.keys(seeds[0].metrics.clip).filter((k) => k !== 'chance');
+  return {
+    seeds: seeds.map((s) => s.seed),
+    options: seeds[0].options,
+    metrics: names.map((name) => {
+      const a = seeds.map((s) => s.metrics.clip[name]);
+      const b = seeds.map((s) => s.metrics.focusclip[name]);
+      return { name, clip: tInterval(a), focusclip: tInterval(b), difference: pairedInterval(a, b) };
+    }),
+  };
+}
+
+export function studyMarkdown(s: StudySummary, chance: number): string {
+  const ms = (i: Interval) => `${num(i.mean)} ± ${num(i.sd)}`;
+  const ci = (i: Interval) => (Number.isFinite(i.lo) ? `[${signed(i.lo)}, ${signed(i.hi)}]` : '-');
+  const rows = s.metrics.map((m) => [m.name, ms(m.clip), ms(m.focusclip), signed(m.difference.mean), ci(m.difference), m.difference.diffs.map(signed).join(' ')]);
+  return (
+    `# FocusCLIP vs CLIP over ${s.seeds.length} seeds\n\n` +
+    `Seeds ${s.seeds.join(', ')}; per seed both models train on the same data, order and initial weights (paired). ` +
+    `Preset ${s.options.preset}, recipe ${s.options.recipe}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
+    `${s.options.steps} steps of batch ${s.options.batchSize}, ${s.options.evalCount} images per held-out set. Accuracy in %, chance average ${num(chance)}.\n\n` +
+    table(['metric', 'CLIP (mean ± sd)', 'FocusCLIP (mean ± sd)', 'FocusCLIP - CLIP', '95 % CI (t)', 'per seed'], rows) +
+    '\n\nactivity top-3, age/clothing/count top-1; average = mean of task means (activity, age, clothing and count as one task); ' +
+    'bg-aligned/bg-swapped: activity (top-3) on training backgrounds aligned with / swapped away from the training shortcut, bg-drop = aligned - swapped; ' +
+    'attention-share: % of the CLS token attention rollout inside the subject heatmap on the held-out activity set.\n'
+  );
+}
+
+export async function runStudy(run: RunCommand, o: { out: string; seeds: number[]; demo: SeedSummary['options']; quiet?: boolean }): Promise<StudySummary> {
+  if (!o.seeds.length) throw new Error('--seeds must be at least 1 (a study needs seeds to compare over; use 5 or more for an interval worth reading).');
+  const out = resolve(o.out);
+  mkdirSync(out, { recursive: true });
+  const say = (s: string) => {
+    if (!o.quiet) console.log(s);
+  };
+  const per: SeedSummary[] = [];
+  for (const [i, seed] of o.seeds.entries()) {
+    const dir = join(out, `seed-${seed}`);
+    const file = join(dir, 'summary.json');
+    if (existsSync(file)) {
+      const prev = JSON.parse(readFileSync(file, 'utf8')) as SeedSummary;
+      if (JSON.stringify(prev.options) === JSON.stringify(o.demo)) {
+        say(`seed ${seed} (${i + 1}/${o.seeds.length}): done earlier, read from ${file}`);
+        per.push(prev);
+        continue;
+      }
+      say(`seed ${seed}: ${file} was made with other options; training it again`);
+    }
+    say(`seed ${seed} (${i + 1}/${o.seeds.length}) -> ${dir}`);
+    const t0 = performance.now();
+    const r = await runDemo(run, { ...o.demo, seed, out: dir, quiet: o.quiet });
+    const s: SeedSummary = {
+      seed,
+      options: o.demo,
+      metrics: { clip: seedMetrics(r.results.clip, r.attention.clip), focusclip: seedMetrics(r.results.focusclip, r.attention.focusclip) },
+      seconds: (performance.now() - t0) / 1000,
+    };
+    writeFileAtomic(file, JSON.stringify(s, null, 1) + '\n');
+    say(`seed ${seed}: average CLIP ${num(s.metrics.clip.average)}, FocusCLIP ${num(s.metrics.focusclip.average)} (${fmtSecs(s.seconds)})`);
+    per.push(s);
+  }
+  const summary = summarise(per);
+  const chance = per[0].metrics.clip.chance;
+  writeFileAtomic(join(out, 'study.json'), JSON.stringify({ ...summary, chanceAverage: chance, perSeed: per }, null, 1) + '\n');
+  const md = studyMarkdown(summary, chance);
+  writeFileAtomic(join(out, 'study.md'), md);
+  const cats = summary.metrics.filter((m) => m.name !== 'attention-share').map((m) => ({ name: m.name, points: m.difference.diffs, mean: m.difference.mean, lo: m.difference.lo, hi: m.difference.hi }));
+  const chart = { title: 'FocusCLIP - CLIP per seed (points), mean and 95% CI', yLabel: 'accuracy difference (points)' };
+  writeFileAtomic(join(out, 'study-diffs.svg'), intervalChartSvg(cats, chart));
+  writePng(join(out, 'study-diffs.png'), intervalChartPng(cats, chart));
+  say('\n' + md);
+  return summary;
+}
+
+/** "5" -> seeds 1..5; "3,7,42" -> those seeds. */
+export function parseSeeds(v: string): number[] {
+  const t = v.trim();
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (n < 1) throw new Error(`--seeds must be at least 1, got ${v} (a study compares the models over several seeds; use 5 or more).`);
+    if (n > 1000) throw new Error(`--seeds ${v} is more than 1000 trainings of each model; pick fewer or list them (--seeds 1,2,3).`);
+    return Array.from({ length: n }, (_, i) => i + 1);
+  }
+  const list = t.split(',').map((x) => x.trim());
+  if (!list.length || list.some((x) => !/^\d+$/.test(x))) throw new Error(`--seeds must be a count (5) or a list of non-negative integers (1,2,42), got "${v}".`);
+  const seeds = list.map(Number);
+  if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds lists a seed twice: "${v}".`);
+  return seeds;
+}
+
+export function registerStudy(program: Command, run: RunCommand) {
+  program
+    .command('study')
+    .description('the demo at several seeds: both models paired per seed, mean ± sd, FocusCLIP - CLIP with 95% intervals, probe and attention share')
+    .requiredOption('--seeds <n|list>', 'number of seeds (1..n) or a comma-separated list')
+    .option('--out <dir>', 'output folder', 'out/study')
+    .option('--train-count <n>', 'synthetic training images', String(DEMO_DEFAULTS.trainCount))
+    .option('--eval-count <n>', 'images per held-out set', String(DEMO_DEFAULTS.evalCount))
+    .option('--steps <n>', 'training steps per model', String(DEMO_DEFAULTS.steps))
+    .option('--batch-size <n>', 'batch size', String(DEMO_DEFAULTS.batchSize))
+    .option('--preset <name>', 'model preset', DEMO_DEFAULTS.preset)
+    .option('--recipe <name>', 'modern or paper', DEMO_DEFAULTS.recipe)
+    .option('--background-bias <p>', "probability that a training image shows its activity's home background", String(DEMO_DEFAULTS.backgroundBias))
+    .action(async (opts) => {
+      const int = (k: string, v: string, min: number) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer >= ${min}, got "${v}".`);
+        return n;
+      };
+      await runStudy(run, {
+        out: opts.out,
+        seeds: parseSeeds(opts.seeds),
+        demo: {
+          trainCount: int('train-count', opts.trainCount, 2),
+          evalCount: int('eval-count', opts.evalCount, 1),
+          steps: int('steps', opts.steps, 1),
+          batchSize: int('batch-size', opts.batchSize, 2),
+          preset: opts.preset,
+          recipe: parseRecipe(opts.recipe),
+          backgroundBias: parseProbability('background-bias', opts.backgroundBias),
+        },
+      });
+    });
+}
