@@ -45,7 +45,7 @@ export const DEMO_DEFAULTS: DemoOptions = {
   seed: 42,
   trainCount: 2400,
   evalCount: 240,
-  steps: 400,
+  steps: 560,
   batchSize: 32,
   preset: 'tiny',
   recipe: 'modern',
