@@ -1,7 +1,6 @@
 // Image files in Node: PNG (pngjs) and JPEG (jpeg-js) decoding, PNG writing. Decoding errors name
 // the file.
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RGBAImage } from './image.js';
@@ -45,12 +44,8 @@ export function encodeJpeg(img: RGBAImage, quality = 90): Buffer {
 }
 
 /** Write atomically (temp file + rename) so a crash never leaves half a file. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+export { writeFileAtomic } from './atomic-write-node.js';
+import { writeFileAtomic } from './atomic-write-node.js';
 
 export function writePng(path: string, img: RGBAImage): void {
   writeFileAtomic(path, encodePng(img));
