@@ -174,9 +174,8 @@ export async function modelAttentionShare(
     const b = Math.min(batch, n - i0);
     const x = e.noGrad(() =>
       e.scope(() => {
-        const raw = e.tensor(pixels.subarray(i0 * per, (i0 + b) * per), [b, v.channels, S, S]);
-        // The same input transform as FocusClipModel.encodeImage, so these are inference's maps.
-        return model.config.centerPixels ? e.ops.add(e.ops.mul(raw, 2), -1) : raw;
+        // The model's own input transform, so these are inference's maps.
+        return model.vitInput(e.tensor(pixels.subarray(i0 * per, (i0 + b) * per), [b, v.channels, S, S]));
       }),
     );
     let maps: Float32Array[];

@@ -145,11 +145,15 @@ export class FocusClipModel {
     return (n: string) => this.param(prefix + n);
   }
 
+  /** What the ViT sees of [0, 1] pixels (2x - 1 for the from-scratch presets). */
+  vitInput(pixels: Tensor): Tensor {
+    const e = this.engine;
+    return this.config.centerPixels ? e.ops.add(e.ops.mul(pixels, 2), -1) : pixels;
+  }
+
   /** Pooled ViT features [B, width] (before normalisation and projection). */
   imageFeatures(pixels: Tensor): Tensor {
-    const e = this.engine;
-    const x = this.config.centerPixels ? e.ops.add(e.ops.mul(pixels, 2), -1) : pixels;
-    return vitForward(e, this.config.vision, this.prefixed('visual.'), x, this.attn);
+    return vitForward(this.engine, this.config.vision, this.prefixed('visual.'), this.vitInput(pixels), this.attn);
   }
 
   /**
