@@ -39,10 +39,6 @@ export interface CrossEntropyOptions {
 
 export type NN = ReturnType<typeof makeNN>;
 
-export function notYet(name: string): never {
-  throw new Error(`engine.nn.${name} is not implemented yet.`);
-}
-
 // Each op: forward launch, then `record(out, name, inputs, backward)` with the gradient rule next to
 // it (as in engine/ops.ts). Tensors only a backward rule needs (saved statistics, the precomputed
 // loss gradient) belong to the caller's scope like any intermediate; they are freed as soon as the

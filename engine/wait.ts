@@ -20,9 +20,6 @@ let defaultMode: WaitMode = isNode && process.env.FOCUSCLIP_WAIT === 'busy' ? 'b
 export function setDefaultWaitMode(mode: WaitMode) {
   defaultMode = mode;
 }
-export function getDefaultWaitMode(): WaitMode {
-  return defaultMode;
-}
 
 const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
 

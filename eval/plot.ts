@@ -265,7 +265,6 @@ export function barChartScene(categories: readonly string[], series: readonly Ba
 }
 
 export const barChartSvg = (categories: readonly string[], series: readonly BarSeries[], opts: ChartOptions = {}) => sceneToSvg(barChartScene(categories, series, opts));
-export const barChartPng = (categories: readonly string[], series: readonly BarSeries[], opts: ChartOptions = {}) => sceneToImage(barChartScene(categories, series, opts));
 
 // ------------------------------------------------------------------ interval chart
 

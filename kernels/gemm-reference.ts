@@ -46,10 +46,6 @@ export function gelu64(x: number): number {
   return 0.5 * x * (1 + erf64(x / Math.SQRT2));
 }
 
-export function geluGrad64(x: number): number {
-  return 0.5 * (1 + erf64(x / Math.SQRT2)) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
-}
-
 export function act64(act: Activation | undefined, x: number): number {
   return act === 'relu' ? Math.max(x, 0) : act === 'gelu' ? gelu64(x) : x;
 }

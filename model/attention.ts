@@ -1,6 +1,6 @@
 // Multi-head attention as the encoders call it. The fused kernel (engine.nn.attention) is the
 // normal path; the composition below (two batched matmuls around a row softmax) computes the same
-// function from generic ops, as a reference and as the fallback while the fused kernel is absent.
+// function from generic ops: the reference the fused kernel is tested against, and `composed`.
 
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -21,18 +21,6 @@ export function composedAttention(e: Engine, q: Tensor, k: Tensor, v: Tensor, ke
   return e.ops.matmul(e.nn.softmax(scores), v);
 }
 
-let fusedMissing = false;
-
 export function attend(e: Engine, impl: AttentionImpl, q: Tensor, k: Tensor, v: Tensor, keyMask?: Tensor): Tensor {
-  if (impl === 'composed' || (impl === 'auto' && fusedMissing)) return composedAttention(e, q, k, v, keyMask);
-  try {
-    return e.nn.attention(q, k, v, { keyMask });
-  } catch (err) {
-    // Only the "not implemented yet" stub falls back; real errors (shapes) propagate.
-    if (impl === 'auto' && /not implemented yet/.test((err as Error).message)) {
-      fusedMissing = true;
-      return composedAttention(e, q, k, v, keyMask);
-    }
-    throw err;
-  }
+  return impl === 'composed' ? composedAttention(e, q, k, v, keyMask) : e.nn.attention(q, k, v, { keyMask });
 }

@@ -25,11 +25,6 @@ export const BUILD: Record<AgeGroup, Proportions> = {
   elderly: { neck: 0.28, torso: 2.25, thigh: 1.85, shin: 1.75, upperArm: 1.4, forearm: 1.2, shoulderHalf: 0.92, hipHalf: 0.62, stature: [1.5, 1.78], stoop: 16, kneeBend: 12, headForward: 14 },
 };
 
-/** Head heights from crown to ankle plus a foot's height (what stature measures). */
-export function headsTall(p: Proportions): number {
-  return 1 + p.neck + p.torso + p.thigh + p.shin + 0.25;
-}
-
 export const COLOURS = {
   red: [200, 40, 40], green: [40, 150, 60], blue: [40, 80, 200], yellow: [230, 200, 40],
   white: [235, 235, 235], black: [30, 30, 32], orange: [235, 130, 30], purple: [130, 60, 170],
