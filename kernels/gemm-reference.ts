@@ -34,12 +34,22 @@ export function erf64(x: number): number {
     }
     r = (2 / Math.sqrt(Math.PI)) * sum;
   } else {
-    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))), evaluated bottom-up.
-    let f = ax;
-    for (let n = 60; n >= 1; n--) f = ax + n / 2 / f;
-    r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+    r = 1 - erfcTail(ax);
   }
   return x < 0 ? -r : r;
+}
+
+/** erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))) for x >= 2.5, evaluated bottom-up. */
+function erfcTail(x: number): number {
+  let f = x;
+  for (let n = 60; n >= 1; n--) f = x + n / 2 / f;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+
+/** erfc to ~1e-15 relative, also deep in the upper tail (never formed as 1 - erf there). */
+export function erfc64(x: number): number {
+  if (x < 0) return 2 - erfc64(-x);
+  return x < 2.5 ? 1 - erf64(x) : erfcTail(x);
 }
 
 export function gelu64(x: number): number {
