@@ -25,8 +25,6 @@ export interface SeedSummary {
   seconds: number;
 }
 
-const MODELS: ModelKind[] = ['clip', 'focusclip'];
-
 /** The metrics of one model: each held-out set, the paper-style average, the probe and the attention share. */
 export function seedMetrics(results: readonly EvalResult[], attention?: { mean: number }): Record<string, number> {
   const m: Record<string, number> = {};

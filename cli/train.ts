@@ -8,11 +8,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
 import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
-import { makeBatch, TrainSet, type TrainExample } from '../train/batches.js';
-import { captionTokenizer, evaluateModel, modelConfigFor, type ModelKind } from '../train/pipeline.js';
-import { syntheticEvalDatasets } from '../train/zeroshot.js';
-import type { Engine } from '../engine/engine.js';
-import type { FocusClipModel } from '../model/focusclip.js';
+import { TrainSet, type TrainExample } from '../train/batches.js';
+import { captionTokenizer, modelConfigFor, type ModelKind } from '../train/pipeline.js';
+import { heldOutEvaluator } from '../train/held-out-eval.js';
 import { Trainer, readTrainingState, type StepLog } from '../train/trainer.js';
 import { progress } from '../train/progress.js';
 import { createModel } from '../model/focusclip.js';
@@ -170,34 +168,4 @@ export function registerTrain(program: Command, run: RunCommand) {
       }
     });
   });
-}
-
-/** Validation loss on held-out synthetic batches and zero-shot accuracy on the synthetic eval sets. */
-function heldOutEvaluator(
-  e: Engine,
-  model: FocusClipModel,
-  tokenizer: WordPieceTokenizer,
-  cfg: TrainConfig,
-  size: number,
-  count: number,
-  report: (step: number, metrics: Record<string, number>) => void,
-): (step: number) => Promise<Record<string, number>> {
-  const val = generateDataset({ seed: cfg.seed + 7777, count: 2 * cfg.batchSize, size, prefix: 'val-' });
-  const valSet = new TrainSet(val.records.map((record, i) => ({ record, image: val.images[i] })), size);
-  const sets = syntheticEvalDatasets(cfg.seed, count, size);
-  return async (step) => {
-    let total = 0;
-    for (let b = 0; b < 2; b++) {
-      const idx = Array.from({ length: cfg.batchSize }, (_, k) => b * cfg.batchSize + k);
-      const loss = e.scope(() =>
-        e.noGrad(() => model.loss(makeBatch(e, valSet, idx, { tokenizer, contextLength: model.config.text.contextLength, heatmaps: model.isFocus })).loss),
-      );
-      total += await loss.item();
-      loss.dispose();
-    }
-    const metrics: Record<string, number> = { 'validation loss': total / 2 };
-    for (const r of await evaluateModel(e, model, tokenizer, sets, 'train')) metrics[`zero-shot ${r.dataset}`] = r.headline;
-    report(step, metrics);
-    return metrics;
-  };
 }
