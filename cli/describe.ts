@@ -7,7 +7,7 @@ import { describeRecord } from '../data/describe.js';
 import { writeFileAtomic } from '../data/image-node.js';
 import { llmConfigFromEnv } from '../data/llm.js';
 import { describeWithLlm } from '../data/llm-node.js';
-import { progress } from '../data/progress-node.js';
+import { progress } from '../train/progress.js';
 import { validateRecords } from '../data/record.js';
 
 export interface DescribeCliOptions {
@@ -23,13 +23,13 @@ export async function runDescribe(o: DescribeCliOptions) {
   if (o.limit) recs = recs.slice(0, Number(o.limit));
   const out = o.out ?? o.records;
   if (o.llm || o.dryRun) {
-    const bar = progress('llm', recs.length, o.quiet || o.dryRun);
+    const bar = progress('llm', recs.length, { quiet: o.quiet || o.dryRun });
     const r = await describeWithLlm(recs, {
       cfg: o.dryRun ? undefined : llmConfigFromEnv(process.env),
       cachePath: o.cache ?? `${out}.llm-cache.jsonl`,
       concurrency: Number(o.concurrency),
       dryRun: o.dryRun,
-      onProgress: (d) => bar.tick(d),
+      onProgress: (d) => bar.update(d),
     });
     bar.stop();
     if (o.dryRun) return;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { writePng } from '../data/image-node.js';
-import { progress } from '../data/progress-node.js';
+import { progress } from '../train/progress.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { EVAL_TASKS, generateDataset, generateEvalSet, type EvalTask } from '../data/synthetic/generate.js';
 import { writeDataset, writeEvalSet } from '../data/synthetic/write-node.js';
@@ -27,8 +27,8 @@ export async function runGenerate(o: GenerateCliOptions) {
   const tasks = o.evalTasks.split(',').map((s) => s.trim()).filter(Boolean) as EvalTask[];
   for (const t of tasks) if (!EVAL_TASKS.includes(t)) throw new Error(`--eval-tasks: unknown task "${t}"; known: ${EVAL_TASKS.join(', ')}`);
   const t0 = performance.now();
-  const bar = progress('generate', count, o.quiet || o.json);
-  const ds = generateDataset({ seed, count, size, includeHeldOut: o.includeHeldOut, onProgress: (d) => bar.tick(d) });
+  const bar = progress('generate', count, { quiet: o.quiet || o.json });
+  const ds = generateDataset({ seed, count, size, includeHeldOut: o.includeHeldOut, onProgress: (d) => bar.update(d) });
   bar.stop();
   const genSeconds = (performance.now() - t0) / 1000;
   writeDataset(o.out, ds.records, ds.images);
@@ -40,8 +40,8 @@ export async function runGenerate(o: GenerateCliOptions) {
   const evalDirs: Record<string, string> = {};
   if (evalCount > 0) {
     for (const task of tasks) {
-      const eb = progress(`eval ${task}`, evalCount, o.quiet || o.json);
-      const set = generateEvalSet(task, { seed: evalSeed, count: evalCount, size, onProgress: (d) => eb.tick(d) });
+      const eb = progress(`eval ${task}`, evalCount, { quiet: o.quiet || o.json });
+      const set = generateEvalSet(task, { seed: evalSeed, count: evalCount, size, onProgress: (d) => eb.update(d) });
       eb.stop();
       const dir = join(o.out, 'eval', task);
       writeEvalSet(dir, set);

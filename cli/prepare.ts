@@ -2,7 +2,7 @@
 // annotations joined with captions), report what is missing, and write training shards.
 import type { Command } from 'commander';
 import { joinCaptions, loadCaptions, loadMmpose, prepareMpii } from '../data/mpii-loaders.js';
-import { progress } from '../data/progress-node.js';
+import { progress } from '../train/progress.js';
 
 export interface PrepareCliOptions { images: string; captions?: string; annotations?: string; out: string; size: string; letterbox?: boolean; maxPeople: string; shardSize: string; split: string; strict?: boolean; quiet?: boolean; json?: boolean }
 
@@ -13,8 +13,8 @@ export async function runPrepare(dataset: string, o: PrepareCliOptions) {
   if (o.annotations && o.captions) records = joinCaptions(records, loadCaptions(o.captions));
   if (o.split === 'train' || o.split === 'val') records = records.filter((r) => r.istrain === (o.split === 'train'));
   const size = Number(o.size);
-  const bar = progress('prepare', records.length, o.quiet || o.json);
-  const rep = prepareMpii({ images: o.images, records, out: o.out, width: size, height: size, letterbox: o.letterbox, maxPeople: Number(o.maxPeople), shardSize: Number(o.shardSize), onProgress: (d) => bar.tick(d) });
+  const bar = progress('prepare', records.length, { quiet: o.quiet || o.json });
+  const rep = prepareMpii({ images: o.images, records, out: o.out, width: size, height: size, letterbox: o.letterbox, maxPeople: Number(o.maxPeople), shardSize: Number(o.shardSize), onProgress: (d) => bar.update(d) });
   bar.stop();
   if (o.json) console.log(JSON.stringify(rep, null, 2));
   else {

@@ -7,7 +7,9 @@ export interface Progress {
   stop(): void;
 }
 
-export function progress(label: string, total: number, opts: { stream?: NodeJS.WriteStream; everyMs?: number } = {}): Progress {
+/** `quiet` (or nothing to count) gives a display that shows nothing. */
+export function progress(label: string, total: number, opts: { stream?: NodeJS.WriteStream; everyMs?: number; quiet?: boolean } = {}): Progress {
+  if (opts.quiet || total <= 0) return { update() {}, stop() {} };
   const stream = opts.stream ?? process.stderr;
   const start = Date.now();
   if (stream.isTTY && !process.env.CI) {
