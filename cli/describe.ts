@@ -14,36 +14,51 @@ export interface DescribeCliOptions {
   records: string; out?: string; seed: string; llm?: boolean; cache?: string; concurrency: string; dryRun?: boolean; limit?: string; quiet?: boolean;
 }
 
+/** A flag that must be an integer in [min, max]; checked before any file is read or written. */
+function intFlag(flag: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${flag} must be an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}, got "${v}"; nothing was written.`);
+  }
+  return n;
+}
+
 export async function runDescribe(o: DescribeCliOptions) {
+  const limit = intFlag('limit', o.limit, 1);
+  const concurrency = intFlag('concurrency', o.concurrency, 1, 64)!;
+  const seed = intFlag('seed', o.seed, 0)!;
   let text: string;
   try { text = readFileSync(o.records, 'utf8'); } catch { throw new Error(`records file not found: ${o.records}`); }
   let recs;
   try { recs = JSON.parse(text); } catch (e) { throw new Error(`${o.records} is not JSON: ${(e as Error).message}`); }
-  recs = validateRecords(recs, { source: o.records, allowEmptyDescription: true });
-  if (o.limit) recs = recs.slice(0, Number(o.limit));
+  const all = validateRecords(recs, { source: o.records, allowEmptyDescription: true });
+  // --limit describes the first n records; the others are written back unchanged, so an in-place
+  // run never drops records.
+  recs = limit === undefined ? all : all.slice(0, limit);
+  const rest = all.slice(recs.length);
   const out = o.out ?? o.records;
   if (o.llm || o.dryRun) {
     const bar = progress('llm', recs.length, { quiet: o.quiet || o.dryRun });
     const r = await describeWithLlm(recs, {
       cfg: o.dryRun ? undefined : llmConfigFromEnv(process.env),
       cachePath: o.cache ?? `${out}.llm-cache.jsonl`,
-      concurrency: Number(o.concurrency),
+      concurrency,
       dryRun: o.dryRun,
       onProgress: (d) => bar.update(d),
     });
     bar.stop();
     if (o.dryRun) return;
-    writeFileAtomic(out, JSON.stringify(r.records));
+    writeFileAtomic(out, JSON.stringify([...r.records, ...rest]));
     console.log(`${r.records.length} records -> ${out}: ${r.fromCache} from cache, ${r.called} called, ${r.failed.length} failed`);
     for (const f of r.failed.slice(0, 10)) console.log(`  failed ${f.image}: ${f.error}`);
     if (r.failed.length) throw new Error(`${r.failed.length} LLM call(s) failed; rerun the same command to retry only those (finished ones are cached)`);
     return;
   }
   const t0 = performance.now();
-  const seed = Number(o.seed);
   const done = recs.map((r) => ({ ...r, description: describeRecord(r, { seed }) }));
   const ms = performance.now() - t0;
-  writeFileAtomic(out, JSON.stringify(done));
+  writeFileAtomic(out, JSON.stringify([...done, ...rest]));
   if (!o.quiet) console.log(`described ${done.length} records in ${(ms / 1000).toFixed(2)} s (${Math.round((done.length / ms) * 60_000)} records/min) -> ${out}`);
 }
 
@@ -58,7 +73,7 @@ export function registerDescribe(program: Command) {
     .option('--cache <file>', 'JSONL cache of LLM answers (default: <out>.llm-cache.jsonl)')
     .option('--concurrency <n>', 'LLM calls in flight', '4')
     .option('--dry-run', 'print the LLM prompts and exit')
-    .option('--limit <n>', 'only the first n records')
+    .option('--limit <n>', 'describe only the first n records (the others are kept unchanged)')
     .option('--quiet', 'no progress output')
     .action(async (o: DescribeCliOptions) => {
       await runDescribe(o);
