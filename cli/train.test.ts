@@ -32,6 +32,10 @@ describe('focusclip train', () => {
     await train([...base, '--max-steps', '5', '--kind', 'clip', '--resume', join(out, 'clip.safetensors')]);
     const all = readFileSync(join(out, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(all.map((l) => l.step)).toEqual([0, 1, 2, 3, 4]);
+    // A CLIP checkpoint resumed as FocusCLIP would train one model and save it under the other's name.
+    await expect(train([...base, '--max-steps', '6', '--kind', 'focusclip', '--resume', join(out, 'clip.safetensors')])).rejects.toThrow(
+      /clip\.safetensors holds a clip model but --kind is focusclip; resume it with --kind clip\./,
+    );
   });
 
   it('names config mistakes', async () => {

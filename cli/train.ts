@@ -110,6 +110,10 @@ export function registerTrain(program: Command, run: RunCommand) {
       const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
       writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
       const mcfg = resumeFile ? configFromMetadata(resumeFile) ?? modelConfigFor(cfg, kind, tok.vocab.length) : modelConfigFor(cfg, kind, tok.vocab.length);
+      if (resumeFile && mcfg.kind !== kind) {
+        // The checkpoint decides the model; a different --kind would train one model and save it under the other's name.
+        throw new Error(`${opts.resume} holds a ${mcfg.kind} model but --kind is ${kind}; resume it with --kind ${mcfg.kind}.`);
+      }
       const model = createModel(e, mcfg, { seed: cfg.seed, noInit: !!resumeFile });
       if (opts.initVisual) console.error(`visual: ${initVisualFromTimm(model, decodeCheckpoint(readFileBytes(resolve(opts.initVisual)), opts.initVisual), opts.initVisual).length} tensors from ${opts.initVisual}`);
       if (opts.initText) console.error(`text: ${initTextFromHf(model, decodeCheckpoint(readFileBytes(resolve(opts.initText)), opts.initText), opts.initText).length} tensors from ${opts.initText}`);
