@@ -8,12 +8,8 @@ import type { Tensor } from '../engine/tensor.js';
 import type { VisionConfig } from './config.js';
 import type { FocusClipModel } from './focusclip.js';
 import { vitForward, type ParamLookup } from './vit.js';
+import { attentionProbs } from './attention.js';
 
-/** mean over heads of softmax(q k^T / sqrt(hd)): [B, H, S, hd] x2 -> [B, S, S]. */
-function headMeanProbs(e: Engine, q: Tensor, k: Tensor): Tensor {
-  const scores = e.ops.mul(e.ops.matmul(q, e.ops.transpose(k, [0, 1, 3, 2])), 1 / Math.sqrt(q.shape[3]));
-  return e.ops.mean(e.nn.softmax(scores), 1);
-}
 
 /**
  * Head-averaged attention probabilities of every block, one Float32Array [B, S, S] per layer
@@ -24,7 +20,8 @@ export async function vitAttentionMaps(e: Engine, v: VisionConfig, p: ParamLooku
   const maps = e.noGrad(() =>
     e.scope(() => {
       const out: Tensor[] = [];
-      vitForward(e, v, p, pixels, 'auto', (_layer, q, k) => out.push(headMeanProbs(e, q, k)));
+      // Mean over heads: [B, H, S, S] -> [B, S, S].
+      vitForward(e, v, p, pixels, 'auto', (_layer, q, k) => out.push(e.ops.mean(attentionProbs(e, q, k), 1)));
       return out;
     }),
   );
