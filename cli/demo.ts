@@ -9,11 +9,10 @@ import type { RunCommand } from './run.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { writePng, writeFileAtomic } from '../data/image-node.js';
-import { makeConfig, type TrainConfig } from '../train/config.js';
+import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
 import { TrainSet } from '../train/batches.js';
 import { captionTokenizer, evaluateModel, trainModel, type ModelKind } from '../train/pipeline.js';
-import { syntheticEvalDatasets } from '../train/zeroshot.js';
-import { generateEvalSet } from '../data/synthetic/generate.js';
+import { syntheticEvalDataset, syntheticEvalSets } from '../train/zeroshot.js';
 import { probeInputs } from '../train/attention-probe.js';
 import { modelAttentionShare, type ModelAttentionShare } from '../model/attention-rollout.js';
 import { attentionGrid } from '../eval/attention-picture.js';
@@ -84,7 +83,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     say(`FocusCLIP demo on ${e.adapter.description || e.adapter.vendor} -> ${out}`);
     // The paper recipe's objective (temperature, no feature normalisation) with the demo's optimiser
     // budget: its SGD at lr 5e-4 barely moves a model trained from scratch in 400 steps.
-    const objective = o.recipe === 'paper' ? { temperature: 0.5, featureNorm: 'none' } : {};
+    const objective = o.recipe === 'paper' ? { temperature: RECIPES.paper.temperature, featureNorm: RECIPES.paper.featureNorm } : {};
     const cfg: TrainConfig = makeConfig('modern', objective, {
       model: o.preset,
       seed: o.seed,
@@ -104,9 +103,10 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       return ds;
     });
     writePng(join(out, 'samples.png'), contactSheet(train.records.slice(0, 12), train.images.slice(0, 12), { columns: 4, tile: 128 }));
-    const datasets = await stage('generate held-out sets', () => syntheticEvalDatasets(o.seed, o.evalCount, size, { backgroundBias: o.backgroundBias }));
-    // The held-out activity set again, with its keypoints, for the attention probe (same seed as in syntheticEvalDatasets).
-    const activitySet = generateEvalSet('activity', { seed: o.seed * 1000 + 17, count: o.evalCount, size });
+    const evalSets = await stage('generate held-out sets', () => syntheticEvalSets(o.seed, o.evalCount, size, { backgroundBias: o.backgroundBias }));
+    const datasets = evalSets.map(syntheticEvalDataset);
+    // The held-out activity set, whose keypoints give the attention probe its heatmaps.
+    const activitySet = evalSets.find((s) => s.task === 'activity' && !s.variant)!;
     const data = new TrainSet(
       train.records.map((record, i) => ({ record, image: train.images[i] })),
       size,

@@ -26,8 +26,8 @@ export function modelConfigFor(cfg: TrainConfig, kind: ModelKind, vocabSize: num
     kind,
     loss: loss ?? (kind === 'clip' ? 'ntxent' : cfg.loss === 'focusclip2' ? 'focus2' : 'focus3'),
     clampAlpha: cfg.clampFocus,
-    temperature: cfg.temperature ?? 0.5,
-    featureNorm: cfg.featureNorm ?? 'none',
+    temperature: cfg.temperature,
+    featureNorm: cfg.featureNorm,
     text: { vocabSize },
   });
 }

@@ -60,14 +60,19 @@ export function syntheticEvalDataset(set: EvalSet): EvalDataset {
  * background-shift probe (activity on training backgrounds, aligned with the training bias and
  * swapped away from it).
  */
-export function syntheticEvalDatasets(seed: number, count: number, size: number, o: { backgroundBias?: number } = {}): EvalDataset[] {
+export function syntheticEvalSets(seed: number, count: number, size: number, o: { backgroundBias?: number } = {}): EvalSet[] {
   const sets = EVAL_TASKS.map((task, i) => generateEvalSet(task, { seed: seed * 1000 + 17 + i, count, size }));
   if (o.backgroundBias) {
     for (const mode of ['aligned', 'swapped'] as const) {
       sets.push(generateEvalSet('activity', { seed: seed * 1000 + 31, count, size, backgrounds: { mode, bias: o.backgroundBias } }));
     }
   }
-  return sets.map(syntheticEvalDataset);
+  return sets;
+}
+
+/** syntheticEvalSets as the evaluator's datasets. */
+export function syntheticEvalDatasets(seed: number, count: number, size: number, o: { backgroundBias?: number } = {}): EvalDataset[] {
+  return syntheticEvalSets(seed, count, size, o).map(syntheticEvalDataset);
 }
 
 /** The validation split: the four tasks drawn from the training world itself under other seeds (recipe tuning looks only at these). */
