@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { writePng } from '../data/image-node.js';
 import { progress } from '../train/progress.js';
+import { intFlag } from './flags.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { EVAL_TASKS, generateDataset, generateEvalSet, type EvalTask } from '../data/synthetic/generate.js';
 import { writeDataset, writeEvalSet } from '../data/synthetic/write-node.js';
@@ -15,15 +16,9 @@ export interface GenerateCliOptions {
   includeHeldOut?: boolean; sheet: string; shards?: boolean; shardSize: string; quiet?: boolean; json?: boolean;
 }
 
-const int = (v: string, name: string, min = 0) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${v}"`);
-  return n;
-};
-
 export async function runGenerate(o: GenerateCliOptions) {
-  const count = int(o.count, 'count'), size = int(o.size, 'size', 8), seed = int(o.seed, 'seed');
-  const evalCount = int(o.evalCount, 'eval-count'), evalSeed = int(o.evalSeed, 'eval-seed'), sheetN = int(o.sheet, 'sheet');
+  const count = intFlag('count', o.count), size = intFlag('size', o.size, 8), seed = intFlag('seed', o.seed);
+  const evalCount = intFlag('eval-count', o.evalCount), evalSeed = intFlag('eval-seed', o.evalSeed), sheetN = intFlag('sheet', o.sheet);
   const tasks = o.evalTasks.split(',').map((s) => s.trim()).filter(Boolean) as EvalTask[];
   for (const t of tasks) if (!EVAL_TASKS.includes(t)) throw new Error(`--eval-tasks: unknown task "${t}"; known: ${EVAL_TASKS.join(', ')}`);
   const t0 = performance.now();
@@ -33,7 +28,7 @@ export async function runGenerate(o: GenerateCliOptions) {
   const genSeconds = (performance.now() - t0) / 1000;
   writeDataset(o.out, ds.records, ds.images);
   if (o.shards) {
-    const built = buildShards(ds.records, ds.images, { width: size, height: size, shardSize: int(o.shardSize, 'shard-size', 1) });
+    const built = buildShards(ds.records, ds.images, { width: size, height: size, shardSize: intFlag('shard-size', o.shardSize, 1) });
     writeShardDir(join(o.out, 'shards'), built.index, built.shards);
   }
   if (sheetN > 0 && count > 0) writePng(join(o.out, 'contact-sheet.png'), contactSheet(ds.records.slice(0, sheetN), ds.images.slice(0, sheetN), { tile: Math.max(96, Math.min(224, size * 2)) }));

@@ -11,11 +11,12 @@ import { DEMO_DEFAULTS, parseProbability, parseRecipe, runDemo, type DemoOptions
 import { writeFileAtomic, writePng } from '../data/image-node.js';
 import { pairedInterval, tInterval, type Interval } from '../eval/stats.js';
 import { isProbe, probeAccuracy } from '../eval/probe-report.js';
-import { num, signed, table } from '../eval/report.js';
+import { meanOfTaskMeans, num, signed, table } from '../eval/report.js';
 import { intervalChartPng, intervalChartSvg } from '../eval/plot.js';
 import type { EvalResult } from '../eval/types.js';
 import type { ModelKind } from '../train/pipeline.js';
 import { fmtSecs } from '../train/progress.js';
+import { intFlag } from './flags.js';
 
 /** One seed's numbers (percent), per model. */
 export interface SeedSummary {
@@ -30,17 +31,9 @@ export function seedMetrics(results: readonly EvalResult[], attention?: { mean: 
   const m: Record<string, number> = {};
   const heldOut = results.filter((r) => !isProbe(r.dataset));
   for (const r of heldOut) m[r.dataset.replace(/^synthetic-/, '')] = 100 * r.headline;
-  // The paper's headline: the mean of task means (clothing and count together as a third task).
-  const byTask = new Map<string, number[]>();
-  for (const r of heldOut) byTask.set(r.task, [...(byTask.get(r.task) ?? []), 100 * r.headline]);
-  const means = [...byTask.values()].map((v) => v.reduce((s, x) => s + x, 0) / v.length);
-  m.average = means.reduce((s, x) => s + x, 0) / means.length;
-  m.chance = (() => {
-    const c = new Map<string, number[]>();
-    for (const r of heldOut) c.set(r.task, [...(c.get(r.task) ?? []), 100 * r.chance.headline]);
-    const cm = [...c.values()].map((v) => v.reduce((s, x) => s + x, 0) / v.length);
-    return cm.reduce((s, x) => s + x, 0) / cm.length;
-  })();
+  // Clothing and count share the task 'other', so they count as one third task as in the paper's layout.
+  m.average = meanOfTaskMeans(heldOut, (r) => 100 * r.headline);
+  m.chance = meanOfTaskMeans(heldOut, (r) => 100 * r.chance.headline);
   if (results.some((r) => isProbe(r.dataset))) {
     const p = probeAccuracy(results);
     m['bg-aligned'] = p.aligned;
@@ -169,19 +162,14 @@ export function registerStudy(program: Command, run: RunCommand) {
     .option('--recipe <name>', 'modern or paper', DEMO_DEFAULTS.recipe)
     .option('--background-bias <p>', "probability that a training image shows its activity's home background", String(DEMO_DEFAULTS.backgroundBias))
     .action(async (opts) => {
-      const int = (k: string, v: string, min: number) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer >= ${min}, got "${v}".`);
-        return n;
-      };
       await runStudy(run, {
         out: opts.out,
         seeds: parseSeeds(opts.seeds),
         demo: {
-          trainCount: int('train-count', opts.trainCount, 2),
-          evalCount: int('eval-count', opts.evalCount, 1),
-          steps: int('steps', opts.steps, 1),
-          batchSize: int('batch-size', opts.batchSize, 2),
+          trainCount: intFlag('train-count', opts.trainCount, 2),
+          evalCount: intFlag('eval-count', opts.evalCount, 1),
+          steps: intFlag('steps', opts.steps, 1),
+          batchSize: intFlag('batch-size', opts.batchSize, 2),
           preset: opts.preset,
           recipe: parseRecipe(opts.recipe),
           backgroundBias: parseProbability('background-bias', opts.backgroundBias),

@@ -82,6 +82,13 @@ export function reportJson(report: RunReport): string {
   return JSON.stringify(report, null, 2);
 }
 
+/** The paper's headline: the mean over tasks of each task's mean over its datasets. */
+export function meanOfTaskMeans(results: readonly EvalResult[], value: (r: EvalResult) => number): number {
+  const byTask = new Map<Task, number[]>();
+  for (const r of results) byTask.set(r.task, [...(byTask.get(r.task) ?? []), value(r)]);
+  return mean([...byTask.values()].map(mean));
+}
+
 export function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
