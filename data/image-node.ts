@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RGBAImage } from './image.js';
+import { writeFileAtomic } from './atomic-write-node.js';
 
 export function decodeImage(bytes: Uint8Array, name = 'image'): RGBAImage {
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
@@ -43,9 +44,8 @@ export function encodeJpeg(img: RGBAImage, quality = 90): Buffer {
   return Buffer.from(jpeg.encode({ width: img.width, height: img.height, data: img.data }, quality).data);
 }
 
-/** Write atomically (temp file + rename) so a crash never leaves half a file. */
-export { writeFileAtomic } from './atomic-write-node.js';
-import { writeFileAtomic } from './atomic-write-node.js';
+// Image writers go through the project's one durable writer; callers that import it from here keep working.
+export { writeFileAtomic };
 
 export function writePng(path: string, img: RGBAImage): void {
   writeFileAtomic(path, encodePng(img));
