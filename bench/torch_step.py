@@ -4,7 +4,7 @@
 The case file is what bench/e2e-case.ts writes: our initial parameters (timm/HF names), the
 training batches of our first steps (input.* for step 0, input.step<i>.* after), the model config
 and the training hyper-parameters in __metadata__. The
-model classes and the loss are test/golden/focusclip_golden.py's (the golden test proves they
+model classes and the loss are python/focusclip_torch/model.py's (the golden test proves they
 compute what ours does), so this file only adds the optimizer and the timing.
 
 Steps: two untimed steps whose losses are the faithfulness check (the first is the loss of the
@@ -23,10 +23,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "golden"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 
 import torch  # noqa: E402
 
-from focusclip_golden import load_case, model_loss  # noqa: E402
+from focusclip_golden import load_case  # noqa: E402
+from focusclip_torch.model import model_loss  # noqa: E402
 
 
 def main():

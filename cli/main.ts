@@ -10,6 +10,7 @@ import { registerPrepare } from './prepare.js';
 import { registerDemo } from './demo.js';
 import { registerTrain } from './train.js';
 import { registerStudy } from './study.js';
+import { registerExportData } from './export-data.js';
 
 const program = new Command();
 program
@@ -27,6 +28,7 @@ registerDescribe(program);
 registerPrepare(program);
 registerHeatmap(program, runCommand);
 registerEval(program, runCommand);
+registerExportData(program, runCommand);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(`focusclip: ${e instanceof Error ? e.message : e}`);

@@ -45,7 +45,7 @@ const FLAGS: [string, keyof TrainConfig, string][] = [
   ['eval-every', 'evalEvery', 'validation loss + zero-shot accuracy on held-out synthetic sets every N steps (0 = at the end only)'],
 ];
 
-function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
+export function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
   if (opts.records) {
     const path = resolve(opts.records);
     if (!existsSync(path)) throw new Error(`Records file not found: ${path}`);

@@ -8,6 +8,8 @@ import { OutOfMemoryError } from '../engine/memory.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import { encodeParams, loadParams, decodeCheckpoint, META_CONFIG, META_STATE } from '../model/checkpoint.js';
+import { toFloat32 } from '../model/safetensors.js';
+import { layoutOf, META_OPTIMIZER_LAYOUT, parseLayout, relayout, sameLayout } from './optimizer-layout.js';
 import { learningRate, type TrainConfig } from './config.js';
 import { makeBatch, type TrainSet } from './batches.js';
 import { createOptimizer, type Optimizer } from './optimizer.js';
@@ -249,6 +251,7 @@ export class Trainer {
     return encodeParams(this.engine, tensors, {
       [META_CONFIG]: JSON.stringify(this.model.config),
       [META_STATE]: JSON.stringify(state),
+      [META_OPTIMIZER_LAYOUT]: JSON.stringify(layoutOf(this.model.params, this.model.paramsFlat)),
     });
   }
 
@@ -264,7 +267,17 @@ export class Trainer {
     const file = decodeCheckpoint(bytes, source);
     loadParams(this.engine, this.model.weights, file, { ignore: (n) => n.startsWith('optimizer.'), source });
     const optState = new Map([...this.optimizer.state].map(([n, t]) => [`optimizer.${n}`, t]));
-    if (optState.size) loadParams(this.engine, optState, file, { select: () => true, ignore: (n) => !n.startsWith('optimizer.'), source });
+    const fileLayout = parseLayout(file.metadata[META_OPTIMIZER_LAYOUT], source);
+    const here = layoutOf(this.model.params, this.model.paramsFlat);
+    if (optState.size && fileLayout && !sameLayout(fileLayout, here)) {
+      // Written on an adapter with another buffer alignment (or by another program): move each
+      // parameter's state to this arena's offsets.
+      for (const [name, t] of optState) {
+        const st = file.tensors.get(name);
+        if (!st) throw new Error(`${source}: ${name} is missing; the checkpoint was written with another optimizer (${this.optimizer.describe()} needs it).`);
+        this.engine.write(t, relayout(toFloat32(st), fileLayout, here, source));
+      }
+    } else if (optState.size) loadParams(this.engine, optState, file, { select: () => true, ignore: (n) => !n.startsWith('optimizer.'), source });
     const state = readTrainingState(file.metadata, source);
     this.step = state.step;
     this.optimizer.setStep(state.step);

@@ -4,7 +4,7 @@
 Reads the world written by scripts/study/export-synthetic.ts (training samples, held-out zero-shot
 sets, our initial weights and model configs), trains CLIP or FocusCLIP with the demo's recipe
 (AdamW, warm-up + cosine, clipping 1.0, NT-Xent; the flags change one knob at a time) using the
-model of test/golden/focusclip_golden.py, and prints zero-shot accuracy on the validation split
+model of python/focusclip_torch/model.py, and prints zero-shot accuracy on the validation split
 (the training world under other seeds) every --eval-every steps, so that recipe questions cost
 minutes instead of hours. Tune on the validation split only; --split eval reads the held-out sets,
 for reporting a recipe already chosen.
@@ -22,8 +22,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden"))
-from focusclip_golden import FocusCLIP, model_loss, read_safetensors  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from focusclip_torch.model import FocusCLIP, model_loss  # noqa: E402
+from focusclip_torch.safetensors import read_safetensors  # noqa: E402
 
 def topk_of(name):
     return 3 if name.startswith("synthetic-activity") else 1
