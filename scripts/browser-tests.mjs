@@ -238,12 +238,42 @@ async function runDemo() {
   }
 }
 
+/** The demo page serving a checkpoint written by PyTorch's distributed training (python/ddp.test.ts
+ *  leaves it in dist/test-fixtures when torch is installed): it must load and classify. */
+async function runDemoWithTorchCheckpoint() {
+  const fixture = 'test-fixtures/torch-ddp.safetensors';
+  if (!existsSync(join(ROOT, 'dist', fixture)) || !existsSync(join(OUT, 'demo.html'))) {
+    skipped++;
+    console.log(`${mark.skip} web/demo.html?checkpoint= skipped: no dist/${fixture} (python/ddp.test.ts writes it where torch is installed)`);
+    return;
+  }
+  const { page, notes } = await openPage();
+  const name = 'web/demo.html?checkpoint= serves a checkpoint of 2-process PyTorch training';
+  try {
+    await page.goto(`${base}/web/demo.html?quick=1&checkpoint=/${fixture}`);
+    const res = await waitFor(page, 'window.__demoResults?.done', DEMO_TIMEOUT_MS);
+    const source = res.zeroshot?.source ?? '';
+    const ok = res.checks.length > 0 && res.checks.every((x) => x.ok) && source.startsWith(`checkpoint /${fixture}`);
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? mark.pass : mark.fail} ${name} ${c.dim}model: ${source || 'none'}${c.off}`);
+    if (!ok) for (const n of [...res.checks.filter((x) => !x.ok).map((x) => x.name), ...notes.slice(0, 10)]) console.log(`    ${n}`);
+  } catch (e) {
+    failed++;
+    console.log(`${mark.fail} ${name}: ${e.message.split('\n')[0]}`);
+    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
 try {
   // One page per file: a hung or crashed file cannot take the others down with it.
   for (const file of manifest.files) await runTestFile(file);
   if ((!noDemo && !grep && !fileFilters.length) || demoOnly) {
     await runLibrary();
     await runDemo();
+    await runDemoWithTorchCheckpoint();
   }
 } finally {
   await browser.close().catch(() => {});

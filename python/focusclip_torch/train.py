@@ -89,6 +89,11 @@ def main(argv=None):
         if args.nproc < 1:
             print(f"focusclip_torch.train: --nproc must be >= 1, got {args.nproc}", file=sys.stderr)
             return 2
+        try:  # every input problem is found once, here, before N processes start
+            setup(args, args.nproc)
+        except (UsageError, ValueError) as err:
+            print(f"focusclip_torch.train: {err}", file=sys.stderr)
+            return 2
         rest = strip_nproc(sys.argv[1:] if argv is None else argv)
         return launch(args.nproc, rest, lambda: checkpoint_report(args))
     rank = int(os.environ.get("RANK", "0"))

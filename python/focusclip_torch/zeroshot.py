@@ -3,7 +3,7 @@
 embeddings that average each class's L2-normalised prompt embeddings; top-5 classes per image,
 ties to the lower class index.
 
-    python3 -m focusclip_torch.zeroshot --checkpoint ckpt.safetensors --data data.safetensors
+    python3 -m focusclip_torch.zeroshot --checkpoint ckpt.safetensors --data data.safetensors [--out preds.json]
 """
 import argparse
 import json
@@ -40,6 +40,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="focusclip_torch.zeroshot", description="zero-shot predictions like focusclip eval")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--data", required=True, help="data file from focusclip export-data --eval-dataset ...")
+    p.add_argument("--out", help="write the JSON here instead of to stdout")
     args = p.parse_args(argv)
     try:
         model = Checkpoint(args.checkpoint).build_model()
@@ -50,7 +51,12 @@ def main(argv=None):
     if not sets:
         print(f"focusclip_torch.zeroshot: {args.data} holds no evaluation sets; export it with --eval-dataset kind:path", file=sys.stderr)
         return 2
-    json.dump({name: predict(model, d) for name, d in sets.items()}, sys.stdout)
+    result = {name: predict(model, d) for name, d in sets.items()}
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(result, f)
+    else:
+        json.dump(result, sys.stdout)
     return 0
 
 
