@@ -2,6 +2,7 @@
 // reference counts of the pretrained models the `paper` preset mirrors. Used by `focusclip info --model`.
 
 import { countParams, numPatches, type ModelConfig, type ParamCounts } from './config.js';
+import { modelFlops } from './flops.js';
 
 export interface ModelSummary {
   preset: string;
@@ -30,5 +31,13 @@ export function summarizeModel(cfg: ModelConfig): ModelSummary {
   if (c.focus_alpha) lines.push(`  focus_alpha  ${fmt(c.focus_alpha).padStart(13)}`);
   if (c.logit_scale) lines.push(`  logit_scale  ${fmt(c.logit_scale).padStart(13)}`);
   lines.push(`  total        ${fmt(c.total).padStart(13)}   (${(c.total * 4 / 2 ** 20).toFixed(1)} MiB f32; training with gradients + 2 optimiser moments: ~${(c.total * 16 / 2 ** 20).toFixed(0)} MiB)`);
+  const f = modelFlops(cfg);
+  const g = (x: number) => `${(x / 1e9).toFixed(x < 1e9 ? 3 : 1)} GFLOP`;
+  lines.push(
+    'Compute per sample (matrix products, 2 FLOPs per multiply-add)',
+    `  image        ${g(f.image)} per view${f.views > 1 ? ` x ${f.views} views (raw and focused)` : ''}`,
+    `  text         ${g(f.text)} (context ${t.contextLength}, padded)`,
+    `  training     ${g(f.train)} (forward ${g(f.forward)}, backward ~2x forward)`,
+  );
   return { preset: cfg.preset, kind: cfg.kind, counts: c, lines };
 }
