@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { RunCommand } from './run.js';
-import { loadExamples } from './train.js';
+import { dataSourceOf, loadExamples } from './train.js';
 import { configFromMetadata, decodeCheckpoint } from '../model/checkpoint.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { encodeSafetensors, type TensorInput } from '../model/safetensors.js';
@@ -60,7 +60,7 @@ export function registerExportData(program: Command, run: RunCommand) {
           contextLength: L,
           heatmaps,
           vocab: state.vocab,
-          source: opts.records ? `records:${resolve(opts.records)}` : `${opts.data} (seed ${state.train.seed})`,
+          source: dataSourceOf(opts),
           evalSets: evalSets.map((d) => d.name),
         };
         const out = resolve(opts.out);

@@ -1,8 +1,8 @@
 // `focusclip train` end to end at a tiny size: logs, curves and checkpoints land in the run folder,
 // --resume continues from the checkpoint's step, and config mistakes are named.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTrain } from './train.js';
@@ -36,6 +36,33 @@ describe('focusclip train', () => {
     await expect(train([...base, '--max-steps', '6', '--kind', 'focusclip', '--resume', join(out, 'clip.safetensors')])).rejects.toThrow(
       /clip\.safetensors holds a clip model but --kind is focusclip; resume it with --kind clip\./,
     );
+  });
+
+  it('resumes only on the run\'s own data, cuts the log back to the checkpoint, and says when a run is finished', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fc-resume-'));
+    const args = ['--data', 'synthetic:12', '--model', 'tiny', '--batch-size', '4', '--epochs', '50', '--kind', 'clip', '--out', dir, '--eval-count', '0'];
+    await train([...args, '--max-steps', '2']);
+    const atTwo = join(dir, 'at-two.safetensors');
+    copyFileSync(join(dir, 'clip.safetensors'), atTwo);
+    await train([...args, '--max-steps', '4', '--resume', join(dir, 'clip.safetensors')]);
+    const first = readFileSync(join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // Back to step 2 (as after a crash between checkpoints): steps 2 and 3 are logged once, again.
+    await train([...args, '--max-steps', '4', '--resume', atTwo]);
+    const again = readFileSync(join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.map((l) => l.step)).toEqual([0, 1, 2, 3]);
+    expect(again.map((l) => l.loss)).toEqual(first.map((l) => l.loss));
+    await expect(train([...args.map((a) => (a === 'synthetic:12' ? 'synthetic:16' : a)), '--max-steps', '5', '--resume', atTwo])).rejects.toThrow(
+      /was trained on synthetic:12 \(12 samples\) but this run loads synthetic:16 \(16 samples\).*pass --force/,
+    );
+    await train([...args.map((a) => (a === 'synthetic:12' ? 'synthetic:16' : a)), '--max-steps', '3', '--resume', atTwo, '--force']);
+    const log: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((m) => void log.push(String(m)));
+    try {
+      await train([...args.map((a) => (a === 'synthetic:12' ? 'synthetic:16' : a)), '--max-steps', '3', '--resume', join(dir, 'clip.safetensors')]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(log.join('\n')).toMatch(/has finished its run \(step 3 of 3\); nothing to do\. Raise --max-steps or --epochs/);
   });
 
   it('names config mistakes', async () => {

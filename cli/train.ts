@@ -45,6 +45,13 @@ const FLAGS: [string, keyof TrainConfig, string][] = [
   ['eval-every', 'evalEvery', 'validation loss + zero-shot accuracy on held-out synthetic sets every N steps (0 = at the end only)'],
 ];
 
+/** The training data as checkpoints record it: records:<absolute path> or synthetic:<count>. */
+export function dataSourceOf(opts: { data: string; records?: string }): string {
+  if (opts.records) return `records:${resolve(opts.records)}`;
+  const m = /^synthetic(?::(\d+))?$/.exec(opts.data);
+  return m ? `synthetic:${Number(m[1] ?? 2400)}` : opts.data;
+}
+
 export function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
   if (opts.records) {
     const path = resolve(opts.records);
@@ -73,6 +80,7 @@ export function registerTrain(program: Command, run: RunCommand) {
     .option('--images <dir>', 'image folder of the records (default: images/ next to the records)')
     .option('--out <dir>', 'run folder: checkpoints, train.jsonl, loss curve', 'runs/focusclip')
     .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)')
+    .option('--force', 'with --resume: continue on other data than the run was trained on (the data order changes)')
     .option('--init-visual <file>', 'initialise the ViT from a timm safetensors file (e.g. vit_base_patch16_224 with --model paper)')
     .option('--init-text <file>', 'initialise the text encoder from a Hugging Face BERT safetensors file (e.g. bert-base-uncased)')
     .option('--vocab <file>', 'a BERT vocab.txt (needed with --init-text; default: a vocabulary built from the captions)')
@@ -105,6 +113,16 @@ export function registerTrain(program: Command, run: RunCommand) {
       const size = makeModelConfig(cfg.model).vision.imageSize;
       console.error(`loading data (${opts.records ?? opts.data}) at ${size}px ...`);
       const data = new TrainSet(loadExamples(opts, size, cfg.seed), size);
+      const source = dataSourceOf(opts);
+      if (resumeFile) {
+        const was = readTrainingState(resumeFile.metadata, opts.resume).data;
+        if (was && (was.source !== source || was.size !== data.size) && !opts.force) {
+          throw new Error(
+            `${opts.resume} was trained on ${was.source} (${was.size} samples) but this run loads ${source} (${data.size} samples), ` +
+              'so the resumed run would not be the one that was interrupted. Resume with the same data, or pass --force to continue on this data.',
+          );
+        }
+      }
       if (!vocab && opts.vocab) vocab = readFileSync(resolve(opts.vocab), 'utf8').split('\n').filter((l: string) => l.length);
       if (opts.initText && !vocab) throw new Error('--init-text needs the vocabulary of those weights: pass --vocab vocab.txt (bert-base-uncased ships one).');
       const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
@@ -118,13 +136,20 @@ export function registerTrain(program: Command, run: RunCommand) {
       if (opts.initVisual) console.error(`visual: ${initVisualFromTimm(model, decodeCheckpoint(readFileBytes(resolve(opts.initVisual)), opts.initVisual), opts.initVisual).length} tensors from ${opts.initVisual}`);
       if (opts.initText) console.error(`text: ${initTextFromHf(model, decodeCheckpoint(readFileBytes(resolve(opts.initText)), opts.initText), opts.initText).length} tensors from ${opts.initText}`);
       const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
+      trainer.dataSource = source;
       if (opts.resume) {
         trainer.restore(readFileBytes(resolve(opts.resume)), opts.resume);
+        if (trainer.step >= trainer.totalSteps) {
+          console.log(`${opts.resume} has finished its run (step ${trainer.step} of ${trainer.totalSteps}); nothing to do. Raise --max-steps or --epochs to train further.`);
+          model.dispose();
+          return;
+        }
         console.error(`resumed from ${opts.resume} at step ${trainer.step}`);
       }
       writeFileSync(join(out, 'config.json'), JSON.stringify({ train: cfg, model: mcfg }, null, 2));
       const logPath = join(out, 'train.jsonl');
       if (!opts.resume) writeFileSync(logPath, '');
+      else cutLog(logPath, trainer.step);
       const logs: StepLog[] = [];
       const bar = progress(`train ${kind}`, trainer.totalSteps);
       const redraw = () => {
@@ -172,4 +197,18 @@ export function registerTrain(program: Command, run: RunCommand) {
       }
     });
   });
+}
+
+/** A resumed run logs again the steps after its checkpoint: drop the old lines for those steps. */
+function cutLog(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
+  const kept = lines.filter((l) => {
+    try {
+      return JSON.parse(l).step < step;
+    } catch {
+      return false; // a line cut short by a crash
+    }
+  });
+  if (kept.length !== lines.length) writeFileAtomic(path, kept.map((l) => l + '\n').join(''));
 }

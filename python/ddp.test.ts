@@ -167,6 +167,10 @@ describe.skipIf(!haveTorch)('distributed training on PyTorch and back', () => {
     r = py('train', ['--resume', ckpt, '--data', at('clip-data.safetensors'), '--out', at('bad')]);
     expect(r.status).toBe(2);
     expect(r.err).toMatch(/has no heatmaps but .* is a FocusCLIP model; export the data with --checkpoint/);
+    await focusclip('export-data', '--checkpoint', ckpt, '--data', 'synthetic:48', '--out', at('other-data.safetensors'));
+    r = py('train', ['--resume', ckpt, '--data', at('other-data.safetensors'), '--out', at('bad')]);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/was trained on synthetic:64 \(64 samples\) but .* holds synthetic:48 \(48 samples\).*pass --force/);
     r = py('train', ['--resume', ckpt, '--data', ckpt, '--out', at('bad')]);
     expect(r.err).toMatch(/is not a data file of `focusclip export-data`/);
     cpSync(data, at('truncated.safetensors'));

@@ -24,6 +24,7 @@ export interface DataFileInfo {
   heatmaps: boolean;
   /** The vocabulary the ids index (must equal the checkpoint's). */
   vocab: string;
+  /** As checkpoints record it (records:<path> or synthetic:<count>); synthetic data uses the run's seed. */
   source: string;
   /** Names of the evaluation sets stored as eval.<name>.* */
   evalSets: string[];

@@ -51,6 +51,8 @@ export interface TrainingState {
   train: TrainConfig;
   vocab: string;
   optimizer: string;
+  /** Where the training samples came from and how many there were: an exact resume needs the same. */
+  data?: { source: string; size: number };
 }
 
 export class Trainer {
@@ -58,6 +60,8 @@ export class Trainer {
   private stopRequested = false;
   readonly optimizer: Optimizer;
   lastCheckpoint?: string;
+  /** How the caller names the training data (e.g. "synthetic:2400"); stored in checkpoints. */
+  dataSource = 'in-memory';
 
   constructor(
     readonly engine: Engine,
@@ -247,7 +251,13 @@ export class Trainer {
     await this.calibrate();
     const tensors = new Map<string, Tensor>(this.model.weights);
     for (const [name, t] of this.optimizer.state) tensors.set(`optimizer.${name}`, t);
-    const state: TrainingState = { step: this.step, train: this.cfg, vocab: this.vocab.join('\n'), optimizer: this.optimizer.describe() };
+    const state: TrainingState = {
+      step: this.step,
+      train: this.cfg,
+      vocab: this.vocab.join('\n'),
+      optimizer: this.optimizer.describe(),
+      data: { source: this.dataSource, size: this.data.size },
+    };
     return encodeParams(this.engine, tensors, {
       [META_CONFIG]: JSON.stringify(this.model.config),
       [META_STATE]: JSON.stringify(state),
@@ -287,5 +297,19 @@ export class Trainer {
 export function readTrainingState(metadata: Record<string, string>, source: string): TrainingState {
   const raw = metadata[META_STATE];
   if (!raw) throw new Error(`${source} has no training state (it was not written by focusclip train); it can initialise a model but not resume a run.`);
-  return JSON.parse(raw) as TrainingState;
+  let s: TrainingState;
+  try {
+    s = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`${source}: __metadata__.${META_STATE} is not valid JSON (${(err as Error).message}); the checkpoint is damaged.`);
+  }
+  const bad =
+    !s || typeof s !== 'object' ? 'it is not an object'
+    : !Number.isInteger(s.step) || s.step < 0 ? `step ${JSON.stringify(s.step)} is not a non-negative integer`
+    : !s.train || typeof s.train !== 'object' ? 'the training config is missing'
+    : typeof s.vocab !== 'string' || !s.vocab ? 'the vocabulary is missing'
+    : s.data !== undefined && (typeof s.data?.source !== 'string' || !Number.isInteger(s.data?.size)) ? 'the data description is malformed'
+    : '';
+  if (bad) throw new Error(`${source}: the training state is invalid (${bad}); the checkpoint is damaged or was not written by focusclip train.`);
+  return s;
 }

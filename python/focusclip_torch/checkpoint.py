@@ -9,7 +9,8 @@ A checkpoint is one safetensors file:
   each, laid out like the engine's parameter arena; __metadata__.optimizer_layout lists each
   parameter's [name, offset, count] in it;
 - __metadata__.focusclip_config (the model config) and .training_state (step, the training
-  config, the vocabulary joined by newlines, the optimizer's description).
+  config, the vocabulary joined by newlines, the optimizer's description, the data source and
+  its number of samples).
 """
 import json
 
@@ -90,7 +91,7 @@ class Checkpoint:
         return Optimizer(params.items(), cfg, state=state, step=self.step)
 
 
-def write_checkpoint(path, model, model_cfg, train_cfg, step, vocab, optimizer, layout):
+def write_checkpoint(path, model, model_cfg, train_cfg, step, vocab, optimizer, layout, data=None):
     """Our checkpoint of `model` and `optimizer` at `step`, written atomically and durably."""
     tensors = {}
     params = dict(model.named_parameters())
@@ -104,6 +105,8 @@ def write_checkpoint(path, model, model_cfg, train_cfg, step, vocab, optimizer, 
             flat[off : off + count] = per[name].reshape(-1)
         tensors[f"optimizer.{n}"] = flat
     state = {"step": step, "train": train_cfg, "vocab": vocab, "optimizer": describe(train_cfg)}
+    if data:
+        state["data"] = data
     meta = {META_CONFIG: json.dumps(model_cfg), META_STATE: json.dumps(state), META_LAYOUT: json.dumps(layout), "format": "pt"}
     write_safetensors(path, tensors, meta)
 

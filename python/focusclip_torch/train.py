@@ -43,6 +43,7 @@ def parse_args(argv):
     p.add_argument("--epochs", type=float, help="train this many epochs in all (overrides the run's epochs)")
     p.add_argument("--checkpoint-every", type=int, help="checkpoint every N steps (overrides the run's; 0 = at the end only)")
     p.add_argument("--model", help="refuse a checkpoint of another preset (tiny, small, paper)")
+    p.add_argument("--force", action="store_true", help="continue on other data than the run was trained on (the data order changes)")
     p.add_argument("--threads", type=int, help="CPU threads per process (default: cores / processes)")
     p.add_argument("--nproc", type=int, default=1, help="processes to start on this machine (under torchrun: leave at 1)")
     p.add_argument("--timeout", type=float, default=300, help="seconds a collective waits for a missing process before the run fails")
@@ -69,6 +70,10 @@ def setup(args, world):
     check(data.info["imageSize"] == mc["vision"]["imageSize"] and data.info["contextLength"] == mc["text"]["contextLength"],
           f"{args.data} was exported at {data.info['imageSize']}px with context {data.info['contextLength']}, but {args.resume} is a "
           f"'{cfg['model']}' model ({mc['vision']['imageSize']}px, context {mc['text']['contextLength']}); export the data again with --checkpoint {args.resume}")
+    was = ckpt.state.get("data")
+    check(not was or args.force or (was["source"] == data.info["source"] and was["size"] == data.size),
+          f"{args.resume} was trained on {was and was['source']} ({was and was['size']} samples) but {args.data} holds {data.info['source']} "
+          f"({data.size} samples), so this would not continue the same run; export the run's own data, or pass --force to continue on this data")
     check(data.info["vocab"] == ckpt.vocab, f"{args.data} was tokenised with another vocabulary than {args.resume}; export the data again with --checkpoint {args.resume}")
     check(mc["kind"] != "focusclip" or data.heatmap is not None, f"{args.data} has no heatmaps but {args.resume} is a FocusCLIP model; export the data with --checkpoint {args.resume}")
     B = cfg["batchSize"]
@@ -139,7 +144,7 @@ def run(args, ckpt, cfg, model, data, per_epoch, total, rank, world, last):
     def save():
         if rank == 0:
             calibrate_feature_norm(model, data)
-            write_checkpoint(path, model, ckpt.model_cfg, cfg, step, ckpt.vocab, opt, ckpt.layout)
+            write_checkpoint(path, model, ckpt.model_cfg, cfg, step, ckpt.vocab, opt, ckpt.layout, {"source": data.info["source"], "size": data.size})
         if world > 1:
             dist.barrier()
         last.update(path=path, step=step)
