@@ -19,6 +19,7 @@ import { compare, compareMarkdown, makeRunReport, paperComparisonTable, paperLay
 import { barChartSvg, confusionMatrixPng, confusionMatrixSvg } from '../eval/plot.js';
 import type { EvalDataset, EvalResult, ZeroShotModel } from '../eval/types.js';
 import { loadZeroShotModel } from './eval-model.js';
+import { safeFileName } from '../data/paths-node.js';
 
 export interface EvalCliOptions {
   checkpoint?: string;
@@ -130,8 +131,8 @@ export async function evaluateModel(engine: Engine | undefined, model: ZeroShotM
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     log(`${ds.name}: ${r.n} images, top-${r.headlineK} ${(100 * r.headline).toFixed(2)}%${r.skipped.count ? ` (${r.skipped.count} unreadable, skipped)` : ''}`);
     const title = `${ds.name} (top-1 ${(100 * r.top1).toFixed(1)}%)`;
-    writePng(join(dir, `confusion-${ds.name}.png`), confusionMatrixPng(r.confusion, r.classes, { title }));
-    writeFileAtomic(join(dir, `confusion-${ds.name}.svg`), confusionMatrixSvg(r.confusion, r.classes, { title }));
+    writePng(join(dir, `confusion-${safeFileName(ds.name)}.png`), confusionMatrixPng(r.confusion, r.classes, { title }));
+    writeFileAtomic(join(dir, `confusion-${safeFileName(ds.name)}.svg`), confusionMatrixSvg(r.confusion, r.classes, { title }));
     results.push(r);
   }
   const report = makeRunReport(results, model.name);

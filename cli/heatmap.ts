@@ -14,6 +14,7 @@ import { heatmapsFromPeople } from '../kernels/heatmap.js';
 import { focus } from '../kernels/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
 import { syntheticSample } from './heatmap-synthetic.js';
+import { resolveInside } from '../data/paths-node.js';
 
 export interface HeatmapCommandOptions {
   image?: string;
@@ -76,7 +77,7 @@ function loadInput(opts: HeatmapCommandOptions): { image: RGBAImage; people: Per
   }
   const parsed = keypointsFromJson(parseJsonOrLines(text, opts.keypoints), opts.keypoints, opts.index ?? 0);
   // A record names its image; it is looked up next to the keypoints file unless --image is given.
-  const imagePath = opts.image ?? (parsed.image ? resolve(dirname(opts.keypoints), parsed.image) : undefined);
+  const imagePath = opts.image ?? (parsed.image ? resolveInside(dirname(resolve(opts.keypoints)), parsed.image, `${opts.keypoints}: image`) : undefined);
   if (!imagePath) throw new Error(`${opts.keypoints} is a list of people without an image name; give --image <photo>.`);
   return { image: readImage(imagePath), people: parsed.people, source: imagePath };
 }

@@ -23,6 +23,7 @@ import { generateDataset } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
 import { lineChartPng, lineChartSvg } from '../eval/plot.js';
+import { resolveInside } from '../data/paths-node.js';
 
 /** Flag name -> config field, for every numeric/string field a user may set on the command line. */
 const FLAGS: [string, keyof TrainConfig, string][] = [
@@ -59,8 +60,10 @@ export function loadExamples(opts: { data: string; records?: string; images?: st
     const records = JSON.parse(readFileSync(path, 'utf8')) as PoseRecord[];
     if (!Array.isArray(records)) throw new Error(`${path} must hold a JSON list of pose-captions records.`);
     const dir = resolve(opts.images ?? join(dirname(path), 'images'));
+    const where = (i: number) => `${path}, record ${i}`;
+    records.forEach((r, i) => resolveInside(dir, String(r?.image ?? ''), where(i)));
     validateRecords(records, { source: path, folder: dir, exists: (image) => existsSync(join(dir, image)) });
-    return records.map((record) => ({ record, image: readImage(join(dir, record.image)) }));
+    return records.map((record, i) => ({ record, image: readImage(resolveInside(dir, record.image, where(i))) }));
   }
   const m = /^synthetic(?::(\d+))?$/.exec(opts.data);
   if (!m) throw new Error(`--data must be "synthetic" or "synthetic:<count>" (or use --records FILE --images DIR), got "${opts.data}".`);

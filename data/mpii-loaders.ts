@@ -9,6 +9,7 @@ import { writeFileAtomic } from './image-node.js';
 import { NUM_JOINTS } from './mpii.js';
 import { centerScale, recordProblems, type PoseRecord } from './record.js';
 import { encodeShard, prepareSample, recordLabels, SHARD_VERSION, type ShardIndex, type ShardMeta } from './shards.js';
+import { resolveInside } from './paths-node.js';
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -92,7 +93,7 @@ export function prepareMpii(o: PrepareOptions): PrepareReport {
     pending = [];
   };
   o.records.forEach((r, i) => {
-    const path = join(o.images, r.image ?? '');
+    const path = resolveInside(o.images, String(r.image ?? ''), `record ${i} (${r.image})`);
     const problems = recordProblems(r, `record ${i}`, { exists: (name) => existsSync(join(o.images, name)), folder: o.images });
     if (problems.some((p) => p.includes('file not found'))) report.missingImages.push(r.image);
     const other = problems.filter((p) => !p.includes('file not found'));

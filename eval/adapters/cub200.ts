@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { EvalDataset, EvalItem } from '../types.js';
 import { fileItem, limitItems, readLines, requirePath, Skips, words, type AdapterOptions } from './common.js';
+import { resolveInside } from '../../data/paths-node.js';
 
 export const CUB_LAYOUT =
   'CUB-200 expects <root>/images.txt, <root>/image_class_labels.txt, <root>/classes.txt, <root>/train_test_split.txt and <root>/images/ (the CUB_200_2011 folder of the official tarball).';
@@ -44,7 +45,7 @@ export function cub200(root: string, opts: AdapterOptions = {}): EvalDataset {
       else throw new Error(`${kind}: image ${id} has class id ${cid}, not in classes.txt (${classes.length} classes). The class list does not match the data.`);
       continue;
     }
-    items.push(fileItem(rel, join(imagesDir, rel), label));
+    items.push(fileItem(rel, resolveInside(imagesDir, rel, `${kind}: ${rel}`), label));
   }
   return {
     name: kind,

@@ -14,6 +14,7 @@
 import { join } from 'node:path';
 import type { EvalDataset, EvalItem } from '../types.js';
 import { firstExisting, fileItem, limitItems, readText, Skips, validBox, type AdapterOptions } from './common.js';
+import { resolveInside } from '../../data/paths-node.js';
 
 export const EMOTIC_AGES = ['Adult', 'Kid', 'Teenager'];
 export const EMOTIC_EMOTIONS = [
@@ -73,7 +74,7 @@ export function emotic(root: string, task: 'age' | 'emotion', opts: AdapterOptio
           return l;
         });
       }
-      items.push(fileItem(id, join(root, folder, name), labels.length === 1 ? labels[0] : labels, box));
+      items.push(fileItem(id, resolveInside(root, join(folder, name), `${kind}: ${id}`), labels.length === 1 ? labels[0] : labels, box));
     });
   });
   return {

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { EvalDataset, EvalItem } from '../types.js';
 import { fileItem, limitItems, readCsv, requirePath, Skips, words, type AdapterOptions } from './common.js';
+import { resolveInside } from '../../data/paths-node.js';
 
 export const FAIRFACE_RACES = ['White', 'Black', 'Latino_Hispanic', 'East Asian', 'Southeast Asian', 'Indian', 'Middle Eastern'];
 
@@ -27,7 +28,7 @@ export function fairface(root: string, opts: AdapterOptions = {}): EvalDataset {
     const race = row[cR]?.trim() ?? '';
     const label = index.get(race.toLowerCase().replace(/[_\s]+/g, ' '));
     if (label === undefined) throw new Error(`${kind}: ${f} has race "${race}", not one of ${FAIRFACE_RACES.join(', ')}. The class list does not match the data.`);
-    items.push(fileItem(f, join(root, f), label));
+    items.push(fileItem(f, resolveInside(root, f, `${kind}: ${f}`), label));
   });
   return {
     name: kind,

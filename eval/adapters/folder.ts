@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TASKS, type EvalDataset, type EvalItem, type Task } from '../types.js';
 import { fileItem, limitItems, listDirs, listImages, readText, requirePath, words, type AdapterOptions } from './common.js';
+import { resolveInside } from '../../data/paths-node.js';
 
 export const FOLDER_LAYOUT =
   'An image folder is <root>/<class>/*.jpg|png, optionally with <root>/classes.json {"classes": [...], "template": "a photo of {}", "task": "activity|age|emotion|race|..."}.';
@@ -60,7 +61,7 @@ export function imageFolder(root: string, opts: AdapterOptions = {}, kind = 'fol
   const items: EvalItem[] = [];
   const empty: string[] = [];
   for (const c of classes) {
-    const dir = join(root, c);
+    const dir = resolveInside(root, c, `${kind}: class "${c}" of ${cfgFile}`);
     const files = existsSync(dir) ? listImages(dir) : [];
     if (!files.length) empty.push(c);
     for (const f of files) items.push(fileItem(`${c}/${f}`, join(dir, f), index.get(c)!));

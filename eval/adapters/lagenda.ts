@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { readImage } from '../../data/image-node.js';
 import type { EvalDataset, EvalItem } from '../types.js';
 import { cropBox, limitItems, readCsv, requirePath, Skips, type AdapterOptions, type Box } from './common.js';
+import { resolveInside } from '../../data/paths-node.js';
 
 export const LAGENDA_AGES = ['kid', 'teenager', 'adult'];
 
@@ -46,7 +47,7 @@ export function lagenda(root: string, crop: 'body' | 'face', opts: AdapterOption
       id,
       label: lagendaAgeGroup(age),
       load() {
-        const direct = join(root, name);
+        const direct = resolveInside(root, name, `${kind}: ${id}`);
         const path = existsSync(direct) ? direct : join(root, 'images', basename(name));
         return cropBox(readImage(path), box);
       },

@@ -86,6 +86,7 @@ def main():
     ap.add_argument("--patch", type=int, default=None, help="a different ViT patch size (patch embedding and positions initialised afresh)")
     ap.add_argument("--feature-norm", default=None, choices=["none", "batch"], help="batch-normalise the pooled features before the projections (the modern recipe) or not (default: the world's config)")
     ap.add_argument("--out", default=None, help="JSON lines of the zero-shot curve")
+    ap.add_argument("--temperature-from", type=float, default=None, help="start at this temperature and move linearly to the config's over the warm-up steps")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -135,6 +136,10 @@ def main():
     print("chance", json.dumps({k: round(v, 2) for k, v in chance.items()}), "mean", round(sum(chance.values()) / len(chance), 2))
     t0 = time.time()
     recent = []
+    # ln(2B - 1): the loss with every embedding on one point; "left the plateau" = the moving
+    # average of 10 steps below it.
+    plateau = math.log(2 * a.batch - 1)
+    window, crossed, target_t = [], None, cfg["temperature"]
     for step in range(a.steps):
         if pos + a.batch > N:
             order, pos = torch.randperm(N), 0
@@ -144,8 +149,14 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         batch = {k: v[idx] for k, v in train.items()}
+        if a.temperature_from is not None:
+            f = min(1.0, step / max(1, a.warmup))
+            model.cfg["temperature"] = a.temperature_from + f * (target_t - a.temperature_from)
         loss, _, _ = model_loss(model, batch)
         recent = (recent + [loss.item()])[-a.eval_every :]
+        window = (window + [loss.item()])[-10:]
+        if crossed is None and len(window) == 10 and sum(window) / 10 < plateau:
+            crossed = step
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip_norm)
@@ -153,7 +164,7 @@ def main():
         if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
             zs = zero_shot(model, evals)
             mean = sum(zs.values()) / len(zs)
-            rec = {"step": step + 1, "loss": round(sum(recent) / len(recent), 4), "sec": round(time.time() - t0, 1), "mean": round(mean, 2), **{k.replace("synthetic-", ""): round(v, 2) for k, v in zs.items()}}
+            rec = {"step": step + 1, "loss": round(sum(recent) / len(recent), 4), "below_plateau_at": crossed, "sec": round(time.time() - t0, 1), "mean": round(mean, 2), **{k.replace("synthetic-", ""): round(v, 2) for k, v in zs.items()}}
             print(json.dumps(rec), flush=True)
             if log:
                 log.write(json.dumps(rec) + "\n")
