@@ -22,6 +22,8 @@ import { lineChartSvg, lineChartPng, confusionMatrixPng, confusionMatrixSvg } fr
 import { paperLayoutTable, reportJson, makeRunReport } from '../eval/report.js';
 import type { EvalResult } from '../eval/types.js';
 import type { StepLog } from '../train/trainer.js';
+import { intFlag, numFlag } from './flags.js';
+import { PRESETS } from '../model/config.js';
 
 export interface DemoOptions {
   out: string;
@@ -216,20 +218,16 @@ export function registerDemo(program: Command, run: RunCommand) {
     .option('--recipe <name>', 'modern (feature normalisation, temperature 0.1) or paper (the paper objective: temperature 0.5, no normalisation)', DEMO_DEFAULTS.recipe)
     .option('--background-bias <p>', "probability that a training image shows its activity's home background (0 = none)", String(DEMO_DEFAULTS.backgroundBias))
     .action(async (opts) => {
-      const int = (k: string, v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 0) throw new Error(`--${k} must be a non-negative integer, got "${v}".`);
-        return n;
-      };
+      if (!(opts.preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${opts.preset}"`);
       await runDemo(run, {
         out: opts.out,
-        seed: int('seed', opts.seed),
-        trainCount: int('train-count', opts.trainCount),
-        evalCount: int('eval-count', opts.evalCount),
-        steps: int('steps', opts.steps),
-        batchSize: int('batch-size', opts.batchSize),
+        seed: intFlag('seed', opts.seed, 0, 2 ** 32 - 1),
+        trainCount: intFlag('train-count', opts.trainCount, 2),
+        evalCount: intFlag('eval-count', opts.evalCount, 0),
+        steps: intFlag('steps', opts.steps, 1),
+        batchSize: intFlag('batch-size', opts.batchSize, 2),
         preset: opts.preset,
-        lr: opts.lr ? Number(opts.lr) : undefined,
+        lr: opts.lr !== undefined ? numFlag('lr', opts.lr, Number.MIN_VALUE) : undefined,
         recipe: parseRecipe(opts.recipe),
         backgroundBias: parseProbability('background-bias', opts.backgroundBias),
       });

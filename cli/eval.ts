@@ -20,6 +20,7 @@ import { barChartSvg, confusionMatrixPng, confusionMatrixSvg } from '../eval/plo
 import type { EvalDataset, EvalResult, ZeroShotModel } from '../eval/types.js';
 import { loadZeroShotModel } from './eval-model.js';
 import { safeFileName } from '../data/paths-node.js';
+import { intFlag } from './flags.js';
 
 export interface EvalCliOptions {
   checkpoint?: string;
@@ -57,7 +58,7 @@ export interface EvalPlan {
 export function parseEvalArgs(o: EvalCliOptions): EvalPlan {
   const specs = (o.dataset ?? []).map((d) => {
     const s = parseDatasetSpec(d);
-    if (o.limit !== undefined && s.options.limit === undefined) s.options.limit = Number(o.limit);
+    if (o.limit !== undefined && s.options.limit === undefined) s.options.limit = intFlag('limit', o.limit, 1);
     return s;
   });
   if (!specs.length) throw new Error(`give at least one --dataset <kind>:<path>. Kinds: ${Object.keys(ADAPTERS).join(', ')}.`);

@@ -1,7 +1,19 @@
-// Integer flags of the commands, checked the same way everywhere: the flag, the value and the bound in the error.
+// Number flags of the commands, checked the same way everywhere: the error names the flag, the
+// value and the allowed range, before anything reads or writes a file.
 
-export function intFlag(flag: string, v: string, min = 0): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be an integer >= ${min}, got "${v}"`);
+export function intFlag(flag: string, v: string | number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof v === 'number' ? v : String(v).trim() === '' ? NaN : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`--${flag} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`);
+  }
+  return n;
+}
+
+export function numFlag(flag: string, v: string | number, min = -Infinity, max = Infinity): number {
+  const n = typeof v === 'number' ? v : String(v).trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    const range = Number.isFinite(min) && Number.isFinite(max) ? `from ${min} to ${max}` : Number.isFinite(min) ? `>= ${min}` : Number.isFinite(max) ? `<= ${max}` : 'finite';
+    throw new Error(`--${flag} must be a number ${range}, got "${v}"`);
+  }
   return n;
 }

@@ -15,6 +15,7 @@ import { focus } from '../kernels/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
 import { syntheticSample } from './heatmap-synthetic.js';
 import { resolveInside } from '../data/paths-node.js';
+import { intFlag, numFlag } from './flags.js';
 
 export interface HeatmapCommandOptions {
   image?: string;
@@ -82,15 +83,20 @@ function loadInput(opts: HeatmapCommandOptions): { image: RGBAImage; people: Per
   return { image: readImage(imagePath), people: parsed.people, source: imagePath };
 }
 
-export async function heatmapCommand(engine: Engine, opts: HeatmapCommandOptions): Promise<HeatmapCommandResult> {
+/** Every option checked and the inputs read, before a GPU is touched. */
+export function heatmapInput(opts: HeatmapCommandOptions) {
   const mode = (opts.mode ?? 'axis') as HeatmapMode;
   assertMode(mode);
-  const size = opts.size ?? 224;
-  if (!(Number.isInteger(size) && size >= 1 && size <= 8192)) throw new Error(`--size must be an integer from 1 to 8192, got ${opts.size}.`);
-  const a = opts.a ?? 0.5;
-  if (!Number.isFinite(a)) throw new Error(`--a must be a number, got ${opts.a}.`);
+  const size = intFlag('size', opts.size ?? 224, 1, 8192);
+  const a = numFlag('a', opts.a ?? 0.5, 0, 1);
+  if (opts.index !== undefined) intFlag('index', opts.index, 0);
+  if (opts.synthetic !== undefined) intFlag('synthetic', opts.synthetic, 0, 2 ** 32 - 1);
   const files = outputNames(opts.out);
-  const { image, people } = loadInput(opts);
+  return { mode, size, a, files, ...loadInput(opts) };
+}
+
+export async function heatmapCommand(engine: Engine, opts: HeatmapCommandOptions, input = heatmapInput(opts)): Promise<HeatmapCommandResult> {
+  const { mode, size, a, files, image, people } = input;
   const s = size / Math.max(image.width, image.height);
   const width = Math.max(1, Math.round(image.width * s));
   const height = Math.max(1, Math.round(image.height * s));
@@ -130,7 +136,8 @@ export function registerHeatmap(program: Command, run: RunCommand) {
     .option('--mode <mode>', 'axis (the paper), oriented (ellipses along limbs) or person (one per person)', 'axis')
     .option('--a <value>', 'focusing parameter a in I * (a + (1 - a) H)', Number, 0.5)
     .action(async (opts: HeatmapCommandOptions) => {
-      const r = await run((engine) => heatmapCommand(engine, opts));
+      const input = heatmapInput(opts);
+      const r = await run((engine) => heatmapCommand(engine, opts, input));
       console.log(`${r.people} ${r.people === 1 ? 'person' : 'people'}, ${r.width}x${r.height}, ${(100 * r.coverage).toFixed(1)}% of pixels above 0.5`);
       console.log(`wrote ${r.files.overlay}\n      ${r.files.heatmap}\n      ${r.files.focused}`);
     });

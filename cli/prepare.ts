@@ -3,18 +3,22 @@
 import type { Command } from 'commander';
 import { joinCaptions, loadCaptions, loadMmpose, prepareMpii } from '../data/mpii-loaders.js';
 import { progress } from '../train/progress.js';
+import { intFlag } from './flags.js';
 
 export interface PrepareCliOptions { images: string; captions?: string; annotations?: string; out: string; size: string; letterbox?: boolean; maxPeople: string; shardSize: string; split: string; strict?: boolean; quiet?: boolean; json?: boolean }
 
 export async function runPrepare(dataset: string, o: PrepareCliOptions) {
   if (dataset !== 'mpii') throw new Error(`unknown dataset "${dataset}"; supported: mpii`);
+  const size = intFlag('size', o.size, 8, 4096);
+  const maxPeople = intFlag('max-people', o.maxPeople, 1, 64);
+  const shardSize = intFlag('shard-size', o.shardSize, 1);
+  if (!['train', 'val', 'all'].includes(o.split)) throw new Error(`--split must be train, val or all, got "${o.split}"`);
   if (!o.captions && !o.annotations) throw new Error('give --captions FILE (pose-captions JSON from the hub) and/or --annotations FILE (MMPose mpii_train.json)');
   let records = o.annotations ? loadMmpose(o.annotations, o.split !== 'val') : loadCaptions(o.captions!);
   if (o.annotations && o.captions) records = joinCaptions(records, loadCaptions(o.captions));
   if (o.split === 'train' || o.split === 'val') records = records.filter((r) => r.istrain === (o.split === 'train'));
-  const size = Number(o.size);
   const bar = progress('prepare', records.length, { quiet: o.quiet || o.json });
-  const rep = prepareMpii({ images: o.images, records, out: o.out, width: size, height: size, letterbox: o.letterbox, maxPeople: Number(o.maxPeople), shardSize: Number(o.shardSize), onProgress: (d) => bar.update(d) });
+  const rep = prepareMpii({ images: o.images, records, out: o.out, width: size, height: size, letterbox: o.letterbox, maxPeople, shardSize, onProgress: (d) => bar.update(d) });
   bar.stop();
   if (o.json) console.log(JSON.stringify(rep, null, 2));
   else {

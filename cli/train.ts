@@ -24,6 +24,7 @@ import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
 import { lineChartPng, lineChartSvg } from '../eval/plot.js';
 import { resolveInside } from '../data/paths-node.js';
+import { intFlag } from './flags.js';
 
 /** Flag name -> config field, for every numeric/string field a user may set on the command line. */
 const FLAGS: [string, keyof TrainConfig, string][] = [
@@ -90,7 +91,7 @@ export function registerTrain(program: Command, run: RunCommand) {
     .option('--eval-count <n>', 'images per held-out synthetic set for the periodic evaluation (0 = no evaluation)', '60');
   for (const [flag, , help] of FLAGS) cmd.option(`--${flag} <value>`, help);
   cmd.action(async (opts) => {
-    const fromFile = opts.config ? JSON.parse(readFileSync(resolve(opts.config), 'utf8')) : {};
+    const fromFile = opts.config ? readConfigFile(resolve(opts.config)) : {};
     const fromFlags: Record<string, unknown> = {};
     for (const [flag, field] of FLAGS) {
       const key = flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -100,6 +101,7 @@ export function registerTrain(program: Command, run: RunCommand) {
     let cfg: TrainConfig = makeConfig(opts.recipe, fromFile, fromFlags);
     const kind = opts.kind as ModelKind;
     if (kind !== 'focusclip' && kind !== 'clip') throw new Error(`--kind must be focusclip or clip, got "${opts.kind}".`);
+    const evalCount = intFlag('eval-count', opts.evalCount, 0);
     const out = resolve(opts.out);
     mkdirSync(out, { recursive: true });
     const ckpt = join(out, `${kind}.safetensors`);
@@ -164,8 +166,6 @@ export function registerTrain(program: Command, run: RunCommand) {
         console.error('\nstopping after this step; writing a checkpoint ...');
         trainer.requestStop();
       };
-      const evalCount = Number(opts.evalCount);
-      if (!Number.isInteger(evalCount) || evalCount < 0) throw new Error(`--eval-count must be a non-negative integer, got "${opts.evalCount}".`);
       const evals: { step: number; metrics: Record<string, number> }[] = [];
       const onEval = evalCount > 0 ? heldOutEvaluator(e, model, tok.tokenizer, cfg, size, evalCount, (step, metrics) => {
         evals.push({ step, metrics });
@@ -214,4 +214,21 @@ function cutLog(path: string, step: number): void {
     }
   });
   if (kept.length !== lines.length) writeFileAtomic(path, kept.map((l) => l + '\n').join(''));
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`--config ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--config ${path} is not valid JSON (${(err as Error).message}).`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`--config ${path} must hold a JSON object of config fields, e.g. {"lr": 0.001}.`);
+  return v as Record<string, unknown>;
 }

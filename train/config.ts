@@ -1,5 +1,8 @@
 // Training configuration: two recipes (the paper's and a modern one), every field overridable from a
-// JSON file and from flags. Unknown fields are errors, not silently ignored typos.
+// JSON file and from flags. Unknown fields are errors, not silently ignored typos; every value is
+// checked against one table of ranges, whether it came from a flag, a file or a checkpoint.
+
+import { PRESETS } from '../model/config.js';
 
 export type OptimizerName = 'sgd' | 'adamw';
 export type Schedule = 'constant' | 'cosine';
@@ -96,6 +99,38 @@ const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
   featureNorm: ['none', 'batch'],
 };
 
+interface Range {
+  min: number;
+  /** min itself excluded */
+  open?: boolean;
+  below?: number;
+  integer?: boolean;
+  say: string;
+}
+
+/** Every numeric field's allowed values: the one place where flags, config files and checkpoints are checked. */
+const RANGES: Partial<Record<keyof TrainConfig, Range>> = {
+  lr: { min: 0, open: true, say: 'a number > 0' },
+  temperature: { min: 0, open: true, say: 'a number > 0' },
+  epochs: { min: 0, open: true, say: 'a number > 0' },
+  batchSize: { min: 2, integer: true, say: 'an integer >= 2 (contrastive losses need negatives)' },
+  maxSteps: { min: 0, integer: true, say: 'an integer >= 0 (0 = all epochs)' },
+  warmupSteps: { min: 0, integer: true, say: 'an integer >= 0' },
+  checkpointEvery: { min: 0, integer: true, say: 'an integer >= 0 (0 = only at the end)' },
+  evalEvery: { min: 0, integer: true, say: 'an integer >= 0 (0 = only at the end)' },
+  seed: { min: 0, below: 2 ** 32, integer: true, say: 'an integer from 0 to 4294967295' },
+  clipNorm: { min: 0, say: 'a number >= 0 (0 = off)' },
+  weightDecay: { min: 0, say: 'a number >= 0' },
+  momentum: { min: 0, below: 1, say: 'a number in [0, 1)' },
+  beta1: { min: 0, below: 1, say: 'a number in [0, 1)' },
+  beta2: { min: 0, below: 1, say: 'a number in [0, 1)' },
+};
+
+const FLAG_NAMES: Partial<Record<keyof TrainConfig, string>> = {
+  batchSize: 'batch-size', maxSteps: 'max-steps', warmupSteps: 'warmup-steps', checkpointEvery: 'checkpoint-every',
+  evalEvery: 'eval-every', clipNorm: 'clip-norm', weightDecay: 'weight-decay', featureNorm: 'feature-norm', clampFocus: 'clamp-focus',
+};
+
 /** Merge overrides into a recipe, checking every field's name, type and range. */
 export function makeConfig(recipe: keyof typeof RECIPES, ...overrides: Record<string, unknown>[]): TrainConfig {
   if (!(recipe in RECIPES)) throw new Error(`Unknown recipe "${recipe}"; choose one of ${Object.keys(RECIPES).join(', ')}.`);
@@ -117,13 +152,12 @@ export function makeConfig(recipe: keyof typeof RECIPES, ...overrides: Record<st
       (cfg as any)[key] = val;
     }
   }
-  for (const k of ['lr', 'batchSize', 'epochs', 'temperature'] as const) {
-    if (!(cfg[k] > 0)) throw new Error(`Config field "${k}" must be > 0, got ${cfg[k]}.`);
+  for (const [k, r] of Object.entries(RANGES) as [keyof TrainConfig, Range][]) {
+    const v = cfg[k] as number;
+    const ok = Number.isFinite(v) && (r.integer ? Number.isInteger(v) : true) && (r.open ? v > r.min : v >= r.min) && (r.below === undefined || v < r.below);
+    if (!ok) throw new Error(`Config field "${k}" (--${FLAG_NAMES[k] ?? k}) must be ${r.say}, got ${v}.`);
   }
-  if (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 2) throw new Error(`batchSize must be an integer >= 2 (contrastive losses need negatives), got ${cfg.batchSize}.`);
-  for (const k of ['momentum', 'beta1', 'beta2'] as const) {
-    if (!(cfg[k] >= 0 && cfg[k] < 1)) throw new Error(`Config field "${k}" must be in [0, 1), got ${cfg[k]}.`);
-  }
+  if (!(cfg.model in PRESETS)) throw new Error(`Config field "model" must be one of ${Object.keys(PRESETS).join(', ')}, got "${cfg.model}".`);
   return cfg;
 }
 
