@@ -17,9 +17,11 @@ function recordsFile(): { path: string; original: string } {
 
 describe('focusclip describe', () => {
   it.each([
-    [{ limit: 'abc' }, '--limit must be an integer from 1 to any size, got "abc"; nothing was written.'],
-    [{ limit: '-1' }, '--limit must be an integer from 1'],
-    [{ limit: '0' }, '--limit must be an integer from 1'],
+    [{ limit: 'abc' }, '--limit must be an integer >= 1, got "abc"'],
+    [{ limit: '-1' }, '--limit must be an integer >= 1'],
+    [{ limit: '0' }, '--limit must be an integer >= 1'],
+    [{ llm: true, timeout: '0' }, '--timeout must be a number from 0.001 to 3600, got "0"'],
+    [{ llm: true, maxRetryWait: '-1' }, '--max-retry-wait must be a number from 0 to 3600'],
     [{ concurrency: 'abc' }, '--concurrency must be an integer from 1 to 64, got "abc"'],
     [{ concurrency: '0' }, '--concurrency must be an integer from 1 to 64'],
     [{ seed: 'x' }, '--seed must be an integer from 0'],

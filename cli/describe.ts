@@ -5,29 +5,24 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { describeRecord } from '../data/describe.js';
 import { writeFileAtomic } from '../data/image-node.js';
-import { llmConfigFromEnv } from '../data/llm.js';
+import { llmConfigFromEnv, LLM_DEFAULTS } from '../data/llm.js';
+import { intFlag, numFlag } from './flags.js';
 import { describeWithLlm } from '../data/llm-node.js';
 import { progress } from '../train/progress.js';
 import { validateRecords } from '../data/record.js';
 
 export interface DescribeCliOptions {
   records: string; out?: string; seed: string; llm?: boolean; cache?: string; concurrency: string; dryRun?: boolean; limit?: string; quiet?: boolean;
-}
-
-/** A flag that must be an integer in [min, max]; checked before any file is read or written. */
-function intFlag(flag: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`--${flag} must be an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}, got "${v}"; nothing was written.`);
-  }
-  return n;
+  timeout?: string; maxRetryWait?: string;
 }
 
 export async function runDescribe(o: DescribeCliOptions) {
-  const limit = intFlag('limit', o.limit, 1);
-  const concurrency = intFlag('concurrency', o.concurrency, 1, 64)!;
-  const seed = intFlag('seed', o.seed, 0)!;
+  // Every flag is checked before any file is read or written.
+  const limit = o.limit === undefined ? undefined : intFlag('limit', o.limit, 1);
+  const concurrency = intFlag('concurrency', o.concurrency, 1, 64);
+  const seed = intFlag('seed', o.seed, 0, 2 ** 32 - 1);
+  const timeoutMs = 1000 * numFlag('timeout', o.timeout ?? LLM_DEFAULTS.timeoutMs / 1000, 0.001, 3600);
+  const maxRetryWaitMs = 1000 * numFlag('max-retry-wait', o.maxRetryWait ?? LLM_DEFAULTS.maxRetryWaitMs / 1000, 0, 3600);
   let text: string;
   try { text = readFileSync(o.records, 'utf8'); } catch { throw new Error(`records file not found: ${o.records}`); }
   let recs;
@@ -41,7 +36,7 @@ export async function runDescribe(o: DescribeCliOptions) {
   if (o.llm || o.dryRun) {
     const bar = progress('llm', recs.length, { quiet: o.quiet || o.dryRun });
     const r = await describeWithLlm(recs, {
-      cfg: o.dryRun ? undefined : llmConfigFromEnv(process.env),
+      cfg: o.dryRun ? undefined : llmConfigFromEnv(process.env, { timeoutMs, maxRetryWaitMs }),
       cachePath: o.cache ?? `${out}.llm-cache.jsonl`,
       concurrency,
       dryRun: o.dryRun,
@@ -72,6 +67,8 @@ export function registerDescribe(program: Command) {
     .option('--llm', 'use the OpenAI-compatible LLM from FOCUSCLIP_LLM_BASE_URL / _MODEL / _API_KEY')
     .option('--cache <file>', 'JSONL cache of LLM answers (default: <out>.llm-cache.jsonl)')
     .option('--concurrency <n>', 'LLM calls in flight', '4')
+    .option('--timeout <s>', `seconds an LLM call may take before it is retried (default ${LLM_DEFAULTS.timeoutMs / 1000})`)
+    .option('--max-retry-wait <s>', `longest wait between retries, whatever Retry-After asks (default ${LLM_DEFAULTS.maxRetryWaitMs / 1000})`)
     .option('--dry-run', 'print the LLM prompts and exit')
     .option('--limit <n>', 'describe only the first n records (the others are kept unchanged)')
     .option('--quiet', 'no progress output')

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessages, chatComplete, llmConfigFromEnv, mapConcurrent, SYSTEM_PROMPT, type LlmConfig } from './llm.js';
+import { buildMessages, chatComplete, LLM_DEFAULTS, llmConfigFromEnv, mapConcurrent, SYSTEM_PROMPT, type LlmConfig } from './llm.js';
 import { describeWithLlm, readCache } from './llm-node.js';
 import type { PoseRecord } from './record.js';
 
@@ -75,19 +75,39 @@ describe('chatComplete', () => {
       n++;
       if (n === 1) { res.writeHead(500); res.end('boom'); } else if (n === 2) { res.writeHead(429, { 'retry-after': '0' }); res.end('slow down'); } else if (n === 3) { /* never answer: timeout */ } else reply(res, 'ok after retries');
     };
-    expect(await chatComplete(cfg(), buildMessages(rec(0)))).toBe('ok after retries');
+    expect(await chatComplete(cfg({ retries: 3 }), buildMessages(rec(0)))).toBe('ok after retries');
     expect(n).toBe(4);
   });
 
-  it('gives up after 3 retries listing every error, and does not retry a 401', async () => {
+  it('gives up after its retries listing every error, and does not retry a 401', async () => {
     let n = 0;
     handler = (_b, _q, res) => { n++; res.writeHead(503); res.end('down'); };
-    await expect(chatComplete(cfg(), buildMessages(rec(0)))).rejects.toThrow(/failed after 4 attempt\(s\): .*HTTP 503: down/);
+    await expect(chatComplete(cfg({ retries: 3 }), buildMessages(rec(0)))).rejects.toThrow(/failed after 4 attempt\(s\): .*HTTP 503: down/);
     expect(n).toBe(4);
     n = 0;
     handler = (_b, _q, res) => { n++; res.writeHead(401); res.end('bad key'); };
     await expect(chatComplete(cfg(), buildMessages(rec(0)))).rejects.toThrow('HTTP 401: bad key');
     expect(n).toBe(1);
+  });
+});
+
+describe('LLM time limits', () => {
+  it('caps a huge Retry-After at maxRetryWaitMs', async () => {
+    let n = 0;
+    handler = (_b, _q, res) => {
+      n++;
+      if (n === 1) { res.writeHead(429, { 'retry-after': '3600' }); res.end('come back in an hour'); } else reply(res, 'ok');
+    };
+    const t = performance.now();
+    await expect(chatComplete(cfg({ maxRetryWaitMs: 50 }), buildMessages(rec(0)))).resolves.toBe('ok');
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+
+  it('gives up on a dead endpoint within a minute by default', () => {
+    const d = LLM_DEFAULTS;
+    let worst = (d.retries + 1) * d.timeoutMs;
+    for (let k = 0; k < d.retries; k++) worst += Math.min(d.maxRetryWaitMs, d.backoffMs * 2 ** k);
+    expect(worst).toBeLessThanOrEqual(60_000);
   });
 });
 

@@ -49,11 +49,14 @@ export interface LlmConfig {
   timeoutMs: number;
   /** Retries after the first attempt. */
   retries: number;
-  /** First backoff; doubles each retry (a Retry-After header wins when larger, capped at 60 s). */
+  /** First backoff; doubles each retry (a Retry-After header wins when larger, capped at maxRetryWaitMs). */
   backoffMs: number;
+  /** The longest wait between attempts, whatever a Retry-After header asks for. */
+  maxRetryWaitMs: number;
 }
 
-export const LLM_DEFAULTS = { temperature: 0.5, maxTokens: 512, frequencyPenalty: 1.0, timeoutMs: 60_000, retries: 3, backoffMs: 1000 };
+// A dead endpoint fails within a minute: 3 attempts of 15 s plus backoffs of 1 s and 2 s.
+export const LLM_DEFAULTS = { temperature: 0.5, maxTokens: 512, frequencyPenalty: 1.0, timeoutMs: 15_000, retries: 2, backoffMs: 1000, maxRetryWaitMs: 10_000 };
 
 export function llmConfigFromEnv(env: Record<string, string | undefined>, overrides: Partial<LlmConfig> = {}): LlmConfig {
   const baseUrl = overrides.baseUrl ?? env.FOCUSCLIP_LLM_BASE_URL;
@@ -112,7 +115,7 @@ export async function chatComplete(cfg: LlmConfig, messages: ChatMessage[], fetc
       // Client errors other than rate limits will not improve by retrying (bad key, bad model).
       const transient = err.status === 429 || err.status >= 500 || err.status <= 0;
       if (!transient || k === cfg.retries) break;
-      await sleep(Math.min(60_000, Math.max(cfg.backoffMs * 2 ** k, err.retryAfterMs ?? 0)));
+      await sleep(Math.min(cfg.maxRetryWaitMs, Math.max(cfg.backoffMs * 2 ** k, err.retryAfterMs ?? 0)));
     }
   }
   throw new Error(`LLM call failed after ${errors.length} attempt(s): ${errors.join(' | ')}`);
