@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { RunCommand } from './run.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
@@ -24,6 +24,7 @@ import type { EvalResult } from '../eval/types.js';
 import type { StepLog } from '../train/trainer.js';
 import { intFlag, numFlag } from './flags.js';
 import { PRESETS } from '../model/config.js';
+import { ensureDir } from '../data/atomic-write-node.js';
 
 export interface DemoOptions {
   out: string;
@@ -68,7 +69,7 @@ export interface DemoResult {
 
 export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResult> {
   const out = resolve(o.out);
-  mkdirSync(out, { recursive: true });
+  ensureDir(out, '--out folder');
   const stages: Record<string, number> = {};
   const say = (s: string) => {
     if (!o.quiet) console.log(s);

@@ -16,6 +16,7 @@ import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
 import { syntheticSample } from './heatmap-synthetic.js';
 import { resolveInside } from '../data/paths-node.js';
 import { intFlag, numFlag } from './flags.js';
+import { ensureDir } from '../data/atomic-write-node.js';
 
 export interface HeatmapCommandOptions {
   image?: string;
@@ -92,6 +93,7 @@ export function heatmapInput(opts: HeatmapCommandOptions) {
   if (opts.index !== undefined) intFlag('index', opts.index, 0);
   if (opts.synthetic !== undefined) intFlag('synthetic', opts.synthetic, 0, 2 ** 32 - 1);
   const files = outputNames(opts.out);
+  ensureDir(dirname(resolve(files.overlay)), '--out folder');
   return { mode, size, a, files, ...loadInput(opts) };
 }
 

@@ -4,7 +4,7 @@
 // attention share. Each seed's summary is kept, so an interrupted study resumes where it stopped.
 
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
 import { DEMO_DEFAULTS, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
@@ -17,6 +17,7 @@ import type { EvalResult } from '../eval/types.js';
 import type { ModelKind } from '../train/pipeline.js';
 import { fmtSecs } from '../train/progress.js';
 import { intFlag } from './flags.js';
+import { ensureDir } from '../data/atomic-write-node.js';
 
 /** One seed's numbers (percent), per model. */
 export interface SeedSummary {
@@ -89,7 +90,7 @@ export function studyMarkdown(s: StudySummary, chance: number): string {
 export async function runStudy(run: RunCommand, o: { out: string; seeds: number[]; demo: SeedSummary['options']; quiet?: boolean }): Promise<StudySummary> {
   if (!o.seeds.length) throw new Error('--seeds must be at least 1 (a study needs seeds to compare over; use 5 or more for an interval worth reading).');
   const out = resolve(o.out);
-  mkdirSync(out, { recursive: true });
+  ensureDir(out, '--out folder');
   const say = (s: string) => {
     if (!o.quiet) console.log(s);
   };

@@ -4,7 +4,7 @@
 // writes a checkpoint before exiting.
 
 import type { Command } from 'commander';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
 import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
@@ -25,6 +25,7 @@ import { validateRecords, type PoseRecord } from '../data/record.js';
 import { lineChartPng, lineChartSvg } from '../eval/plot.js';
 import { resolveInside } from '../data/paths-node.js';
 import { intFlag } from './flags.js';
+import { ensureDir } from '../data/atomic-write-node.js';
 
 /** Flag name -> config field, for every numeric/string field a user may set on the command line. */
 const FLAGS: [string, keyof TrainConfig, string][] = [
@@ -103,7 +104,7 @@ export function registerTrain(program: Command, run: RunCommand) {
     if (kind !== 'focusclip' && kind !== 'clip') throw new Error(`--kind must be focusclip or clip, got "${opts.kind}".`);
     const evalCount = intFlag('eval-count', opts.evalCount, 0);
     const out = resolve(opts.out);
-    mkdirSync(out, { recursive: true });
+    ensureDir(out, '--out folder');
     const ckpt = join(out, `${kind}.safetensors`);
 
     await run(async (e) => {

@@ -55,9 +55,31 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } catch (err) {
     if (fd !== undefined) closeSync(fd);
     if (tmp) rmSync(tmp, { force: true });
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
-    throw new Error(`Could not write ${path}: ${why}. The previous version of the file, if any, is unchanged.`);
+    throw new Error(`Could not write ${path}: ${fsReason(err)}. The previous version of the file, if any, is unchanged.`);
+  }
+}
+
+/** What an fs error means for the user, in words. */
+export function fsReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOSPC': return 'the disk is full';
+    case 'EDQUOT': return 'the disk quota is exhausted';
+    case 'EACCES':
+    case 'EPERM': return 'permission denied';
+    case 'EROFS': return 'the file system is read-only';
+    case 'ENOTDIR':
+    case 'EEXIST': return 'a part of the path is a file, not a folder';
+    default: return e.message;
+  }
+}
+
+/** Create an output folder (and its parents), or say in words why it cannot be. */
+export function ensureDir(dir: string, what = 'output folder'): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`Cannot create the ${what} ${dir}: ${fsReason(err)}.`);
   }
 }
 

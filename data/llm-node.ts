@@ -1,10 +1,11 @@
 // The resumable LLM captioning run: a JSONL cache keyed by image name (one line appended and
 // flushed per finished call, so an interrupted run loses nothing and a rerun only asks for what is
 // missing), bounded concurrency, and a dry run that prints the prompts instead of calling.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildMessages, chatComplete, mapConcurrent, type LlmConfig } from './llm.js';
 import type { PoseRecord } from './record.js';
+import { ensureDir } from './atomic-write-node.js';
 
 export interface CacheLine { image: string; model: string; description: string }
 
@@ -48,7 +49,7 @@ export async function describeWithLlm(records: readonly PoseRecord[], o: LlmRunO
   }
   if (!o.cfg) throw new Error('describeWithLlm: no LLM configuration (see llmConfigFromEnv)');
   const cfg = o.cfg;
-  mkdirSync(dirname(o.cachePath), { recursive: true });
+  ensureDir(dirname(o.cachePath), 'LLM cache folder');
   const cache = readCache(o.cachePath);
   const todo = records.filter((r) => !cache.has(r.image));
   const failed: LlmRunResult['failed'] = [];

@@ -173,6 +173,12 @@ const cases: Case[] = [
   // info
   ['info --model huge', () => ['info', '--model', 'huge'], /huge/],
   ['unknown command', () => ['fly'], /unknown command 'fly'/],
+
+  // outputs that cannot be written
+  ['train --out through a file', () => ['train', '--out', join(R, 'run')], /Cannot create the --out folder .*records\.json\/run: a part of the path is a file, not a folder/],
+  ['demo --out through a file', () => ['demo', '--out', join(R, 'demo')], /Cannot create the --out folder .*records\.json\/demo: a part of the path is a file, not a folder/],
+  ['heatmap --out through a file', () => ['heatmap', '--synthetic', '1', '--out', join(R, 'x', 'h.png')], /Cannot create the --out folder .*records\.json\/x: a part of the path is a file, not a folder/],
+  ['study --out through a file', () => ['study', '--seeds', '2', '--out', join(R, 'study')], /Cannot create the --out folder .*: a part of the path is a file, not a folder/],
 ];
 
 describe('bad input to every command', () => {

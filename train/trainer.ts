@@ -190,7 +190,14 @@ export class Trainer {
         pending = undefined;
       }
       if (wantCkpt) {
-        await this.saveCheckpoint(checkpointPath!, hooks.saveBytes);
+        try {
+          await this.saveCheckpoint(checkpointPath!, hooks.saveBytes);
+        } catch (err) {
+          throw new Error(
+            `${(err as Error).message} Training stopped after step ${this.step}; ` +
+              (this.lastCheckpoint ? `the last good checkpoint is ${this.lastCheckpoint} (step ${lastGoodStep}).` : 'no checkpoint was written yet.'),
+          );
+        }
         lastGoodStep = this.step;
       }
       if (wantEval) {
