@@ -34,7 +34,7 @@ function tokenizerFor(metadata: Record<string, string>, path: string, vocabPath?
 /** Load a FocusCLIP or CLIP checkpoint written by focusclip train as a zero-shot model. */
 export async function loadZeroShotModel(engine: Engine, path: string, opts: { vocab?: string } = {}): Promise<ZeroShotModel> {
   const file = decodeCheckpoint(readFileBytes(path), path);
-  const config = configFromMetadata(file);
+  const config = configFromMetadata(file, path);
   if (!config) throw new Error(`${path} has no model config in its metadata; it was not written by focusclip train.`);
   const tokenizer = tokenizerFor(file.metadata, path, opts.vocab);
   if (tokenizer.vocabSize !== config.text.vocabSize) {

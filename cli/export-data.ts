@@ -34,7 +34,7 @@ export function registerExportData(program: Command, run: RunCommand) {
     .action(async (opts) => {
       const ckptPath = resolve(opts.checkpoint);
       const file = decodeCheckpoint(readFileBytes(ckptPath), opts.checkpoint);
-      const mcfg = configFromMetadata(file);
+      const mcfg = configFromMetadata(file, opts.checkpoint);
       if (!mcfg) throw new Error(`${opts.checkpoint} carries no model config (it was not written by focusclip train); export-data needs a run's checkpoint.`);
       const state = readTrainingState(file.metadata, opts.checkpoint);
       const vocab = state.vocab.split('\n');

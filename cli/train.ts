@@ -133,7 +133,7 @@ export function registerTrain(program: Command, run: RunCommand) {
       if (opts.initText && !vocab) throw new Error('--init-text needs the vocabulary of those weights: pass --vocab vocab.txt (bert-base-uncased ships one).');
       const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
       writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
-      const mcfg = resumeFile ? configFromMetadata(resumeFile) ?? modelConfigFor(cfg, kind, tok.vocab.length) : modelConfigFor(cfg, kind, tok.vocab.length);
+      const mcfg = resumeFile ? configFromMetadata(resumeFile, opts.resume) ?? modelConfigFor(cfg, kind, tok.vocab.length) : modelConfigFor(cfg, kind, tok.vocab.length);
       if (resumeFile && mcfg.kind !== kind) {
         // The checkpoint decides the model; a different --kind would train one model and save it under the other's name.
         throw new Error(`${opts.resume} holds a ${mcfg.kind} model but --kind is ${kind}; resume it with --kind ${mcfg.kind}.`);

@@ -6,7 +6,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { decodeSafetensors, encodeSafetensors, toFloat32, type SafeFile, type TensorInput } from './safetensors.js';
-import type { ModelConfig } from './config.js';
+import { validateConfig, type ModelConfig } from './config.js';
 
 export const META_CONFIG = 'focusclip_config';
 export const META_STATE = 'training_state';
@@ -107,14 +107,23 @@ export function loadParams(engine: Engine, params: ReadonlyMap<string, Tensor>, 
 }
 
 /** The model config stored in a checkpoint, if any. */
-export function configFromMetadata(file: SafeFile): ModelConfig | undefined {
+export function configFromMetadata(file: SafeFile, source = 'checkpoint'): ModelConfig | undefined {
   const s = file.metadata[META_CONFIG];
   if (!s) return undefined;
+  let cfg: ModelConfig;
   try {
-    return JSON.parse(s) as ModelConfig;
+    cfg = JSON.parse(s) as ModelConfig;
   } catch (err) {
-    throw new Error(`checkpoint: __metadata__.${META_CONFIG} is not valid JSON (${(err as Error).message}).`);
+    throw new Error(`${source}: __metadata__.${META_CONFIG} is not valid JSON (${(err as Error).message}).`);
   }
+  const shape = cfg && typeof cfg === 'object' && cfg.vision && typeof cfg.vision === 'object' && cfg.text && typeof cfg.text === 'object';
+  if (!shape) throw new Error(`${source}: __metadata__.${META_CONFIG} lacks the vision and text configs; the checkpoint is damaged.`);
+  try {
+    validateConfig(cfg);
+  } catch (err) {
+    throw new Error(`${source}: the stored model config is invalid, so the checkpoint is damaged or was edited: ${(err as Error).message}`);
+  }
+  return cfg;
 }
 
 export function decodeCheckpoint(bytes: ArrayBuffer | Uint8Array, source = 'checkpoint'): SafeFile {

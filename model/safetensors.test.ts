@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, toFloat32, toInt32 } from './safetensors.js';
-import { encodeParams, hfBertIgnore, hfBertRename, loadParams, timmIgnore } from './checkpoint.js';
+import { configFromMetadata, encodeParams, hfBertIgnore, hfBertRename, loadParams, timmIgnore } from './checkpoint.js';
+import { makeConfig as makeModelConfig } from './config.js';
 import { useEngine, read } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
 
@@ -82,7 +83,28 @@ describe('safetensors codec', () => {
       decodeSafetensors(hdr({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } })),
     ).toThrow(/"a" and "b" overlap/);
     expect(() => encodeSafetensors([['w', { shape: [3], data: new Float32Array(2) }]])).toThrow(/"w" has 2 F32 values for shape \[3\]/);
+    // A name twice (JSON.parse would keep the second silently), also with escapes and nesting around it.
+    const text = (json: string) => {
+      const j = new TextEncoder().encode(json);
+      const out = new Uint8Array(8 + j.length + 16);
+      new DataView(out.buffer).setBigUint64(0, BigInt(j.length), true);
+      out.set(j, 8);
+      return out;
+    };
+    const t = (a: number) => `{"dtype":"F32","shape":[2],"data_offsets":[${a},${a + 8}]}`;
+    expect(() => decodeSafetensors(text(`{"w":${t(0)},"w":${t(8)}}`))).toThrow(/the header names "w" twice/);
+    expect(() => decodeSafetensors(text(`{"__metadata__":{"k":"x"},"a\\"b":${t(0)}, "a\\"b" :${t(8)}}`))).toThrow(/names "a"b" twice/);
+    expect(decodeSafetensors(text(`{"__metadata__":{"w":"{\\"w\\":1}"},"w":${t(0)},"v":${t(8)}}`)).tensors.size).toBe(2);
     expect(() => encodeSafetensors([], { cfg: { a: 1 } as any })).toThrow(/metadata "cfg" must be a string/);
+  });
+
+  it('refuses a stored model config that cannot be a model', () => {
+    const cfg = makeModelConfig('tiny');
+    const file = (c: unknown) => decodeSafetensors(encodeSafetensors([], { focusclip_config: typeof c === 'string' ? c : JSON.stringify(c) }));
+    expect(configFromMetadata(file(cfg))).toEqual(cfg);
+    expect(() => configFromMetadata(file({ ...cfg, vision: { ...cfg.vision, width: 0 } }), 'x.safetensors')).toThrow(/^x\.safetensors: the stored model config is invalid.*vision\.width must be a positive integer, got 0/s);
+    expect(() => configFromMetadata(file({ preset: 'tiny' }), 'x.safetensors')).toThrow(/lacks the vision and text configs/);
+    expect(() => configFromMetadata(file('{"vision":'), 'x.safetensors')).toThrow(/focusclip_config is not valid JSON/);
   });
 
   it('maps Hugging Face and timm names', () => {

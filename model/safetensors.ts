@@ -93,6 +93,31 @@ export function encodeSafetensors(tensors: Iterable<[string, TensorInput]>, meta
   return out;
 }
 
+/** The first key that appears twice at the top level of valid JSON object text (JSON.parse silently keeps the last). */
+function duplicateTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (k < text.length && ' \t\r\n'.includes(text[k])) k++;
+        if (text[k] === ':') {
+          const key = JSON.parse(text.slice(i, j + 1)) as string;
+          if (seen.has(key)) return key;
+          seen.add(key);
+        }
+      }
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return undefined;
+}
+
 /** Parse and validate a safetensors buffer; every problem is named. */
 export function decodeSafetensors(buffer: ArrayBuffer | Uint8Array, what = 'safetensors file'): SafeFile {
   assertLittleEndian();
@@ -109,6 +134,8 @@ export function decodeSafetensors(buffer: ArrayBuffer | Uint8Array, what = 'safe
     throw new Error(`${what}: the header is not valid UTF-8 JSON (${(err as Error).message}).`);
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new Error(`${what}: the header must be a JSON object.`);
+  const dup = duplicateTopLevelKey(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+  if (dup !== undefined) throw new Error(`${what}: the header names "${dup}" twice; the file is damaged or was written by a broken tool (which of the two is meant cannot be known).`);
   const dataStart = 8 + headerLen;
   const dataLen = bytes.byteLength - dataStart;
   const metadata: Record<string, string> = {};
