@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import type { RunCommand } from './run.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
@@ -115,7 +115,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       size,
     );
     const tok = await stage('build vocabulary', () => captionTokenizer(data.texts, 4096));
-    writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
+    writeFileAtomic(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
     const probe = o.evalCount > 0 ? await probeInputs(e, activitySet, size, tok.tokenizer) : undefined;
     const attention = {} as Record<ModelKind, ModelAttentionShare>;
 
@@ -123,7 +123,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     const logs = {} as Record<ModelKind, StepLog[]>;
     for (const kind of ['clip', 'focusclip'] as ModelKind[]) {
       const logPath = join(out, `${kind}-train.jsonl`);
-      writeFileSync(logPath, '');
+      writeFileAtomic(logPath, '');
       const bar = o.quiet ? undefined : progress(`train ${kind}`, o.steps);
       const trained = await stage(`train ${kind}`, () =>
         trainModel(e, kind, data, cfg, tok, {
@@ -142,13 +142,13 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       for (const r of results[kind]) {
         const m = r.confusion;
         writePng(join(out, `confusion-${kind}-${r.dataset}.png`), confusionMatrixPng(m, r.classes, { title: `${kind}: ${r.dataset}` }));
-        writeFileSync(join(out, `confusion-${kind}-${r.dataset}.svg`), confusionMatrixSvg(m, r.classes, { title: `${kind}: ${r.dataset}` }));
+        writeFileAtomic(join(out, `confusion-${kind}-${r.dataset}.svg`), confusionMatrixSvg(m, r.classes, { title: `${kind}: ${r.dataset}` }));
       }
       trained.model.dispose();
     }
 
     const series = (['clip', 'focusclip'] as ModelKind[]).map((k) => ({ name: k, x: logs[k].map((l) => l.step), y: smooth(logs[k].map((l) => l.loss), 10) }));
-    writeFileSync(join(out, 'loss.svg'), lineChartSvg(series, { title: 'training loss (moving average of 10 steps)', xLabel: 'step', yLabel: 'loss' }));
+    writeFileAtomic(join(out, 'loss.svg'), lineChartSvg(series, { title: 'training loss (moving average of 10 steps)', xLabel: 'step', yLabel: 'loss' }));
     writePng(join(out, 'loss.png'), lineChartPng(series, { title: 'training loss (moving average of 10 steps)', xLabel: 'step', yLabel: 'loss' }));
 
     const heldOut = (k: ModelKind) => results[k].filter((r) => !isProbe(r.dataset));

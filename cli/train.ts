@@ -4,7 +4,7 @@
 // writes a checkpoint before exiting.
 
 import type { Command } from 'commander';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
 import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
@@ -132,7 +132,7 @@ export function registerTrain(program: Command, run: RunCommand) {
       if (!vocab && opts.vocab) vocab = readFileSync(resolve(opts.vocab), 'utf8').split('\n').filter((l: string) => l.length);
       if (opts.initText && !vocab) throw new Error('--init-text needs the vocabulary of those weights: pass --vocab vocab.txt (bert-base-uncased ships one).');
       const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
-      writeFileSync(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
+      writeFileAtomic(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
       const mcfg = resumeFile ? configFromMetadata(resumeFile, opts.resume) ?? modelConfigFor(cfg, kind, tok.vocab.length) : modelConfigFor(cfg, kind, tok.vocab.length);
       if (resumeFile && mcfg.kind !== kind) {
         // The checkpoint decides the model; a different --kind would train one model and save it under the other's name.
@@ -152,15 +152,15 @@ export function registerTrain(program: Command, run: RunCommand) {
         }
         console.error(`resumed from ${opts.resume} at step ${trainer.step}`);
       }
-      writeFileSync(join(out, 'config.json'), JSON.stringify({ train: cfg, model: mcfg }, null, 2));
+      writeFileAtomic(join(out, 'config.json'), JSON.stringify({ train: cfg, model: mcfg }, null, 2));
       const logPath = join(out, 'train.jsonl');
-      if (!opts.resume) writeFileSync(logPath, '');
+      if (!opts.resume) writeFileAtomic(logPath, '');
       else cutLog(logPath, trainer.step);
       const logs: StepLog[] = [];
       const bar = progress(`train ${kind}`, trainer.totalSteps);
       const redraw = () => {
         const series = [{ name: 'loss', x: logs.map((l) => l.step), y: logs.map((l) => l.loss) }];
-        writeFileSync(join(out, 'loss.svg'), lineChartSvg(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
+        writeFileAtomic(join(out, 'loss.svg'), lineChartSvg(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
         writePng(join(out, 'loss.png'), lineChartPng(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
       };
       const onSigint = () => {
@@ -173,7 +173,7 @@ export function registerTrain(program: Command, run: RunCommand) {
         appendFileSync(join(out, 'eval.jsonl'), JSON.stringify({ step, ...metrics }) + '\n');
         const names = Object.keys(metrics).filter((k) => k.startsWith('zero-shot '));
         const series = names.map((n) => ({ name: n.slice('zero-shot '.length), x: evals.map((v) => v.step), y: evals.map((v) => 100 * v.metrics[n]) }));
-        writeFileSync(join(out, 'accuracy.svg'), lineChartSvg(series, { title: `${kind} zero-shot accuracy on held-out synthetic sets`, xLabel: 'step', yLabel: '%' }));
+        writeFileAtomic(join(out, 'accuracy.svg'), lineChartSvg(series, { title: `${kind} zero-shot accuracy on held-out synthetic sets`, xLabel: 'step', yLabel: '%' }));
         writePng(join(out, 'accuracy.png'), lineChartPng(series, { title: `${kind} zero-shot accuracy`, xLabel: 'step', yLabel: '%' }));
         console.error(`\nstep ${step}: ${Object.entries(metrics).map(([k, v]) => `${k} ${k.startsWith('zero') ? (100 * v).toFixed(1) + '%' : v.toFixed(4)}`).join(', ')}`);
       }) : undefined;
