@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { writeFileAtomic } from './atomic-write-node.js';
+import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.js';
 
 describe('writeFileAtomic', () => {
   it('removes temporaries left by dead writers of the same path, keeps other files, and makes missing folders', () => {
@@ -38,4 +42,49 @@ describe('writeFileAtomic', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('survives kill -9 at random moments of checkpoint writes: the file is always whole, and the next write leaves no temporary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fc-kill-'));
+    const here = dirname(fileURLToPath(import.meta.url));
+    // A writer process: 8 MB checkpoints with their step in the metadata, written as fast as it can.
+    const src = join(dir, 'writer.ts');
+    writeFileSync(
+      src,
+      `import { writeFileAtomic } from ${JSON.stringify(join(here, 'atomic-write-node.ts'))};
+       import { encodeSafetensors } from ${JSON.stringify(join(here, '..', 'model', 'safetensors.ts'))};
+       const data = new Float32Array(2 * 1024 * 1024);
+       for (let step = 1; ; step++) {
+         data.fill(step);
+         writeFileAtomic(process.argv[2], encodeSafetensors([['w', { shape: [data.length], data }]], { step: String(step) }));
+         process.stdout.write(step + '\\n');
+       }`,
+    );
+    const bundle = join(dir, 'writer.mjs');
+    await build({ entryPoints: [src], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+    const ckpt = join(dir, 'run', 'ckpt.safetensors');
+    try {
+      for (let trial = 0; trial < 8; trial++) {
+        const child = spawn(process.execPath, [bundle, ckpt], { stdio: ['ignore', 'pipe', 'inherit'] });
+        // Let it write a few checkpoints, then kill it at an uneven moment (inside a write, mostly).
+        let lines = 0;
+        await new Promise<void>((resolve) => child.stdout.on('data', (b: Buffer) => ((lines += b.toString().split('\n').length - 1) >= 2 ? resolve() : undefined)));
+        await new Promise((r) => setTimeout(r, 3 + 7 * trial));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        const file = decodeSafetensors(readFileSync(ckpt), 'checkpoint');
+        const step = Number(file.metadata.step);
+        expect(step).toBeGreaterThanOrEqual(1);
+        const w = new Float32Array(file.tensors.get('w')!.bytes.buffer);
+        expect(w[0]).toBe(step);
+        expect(w[w.length - 1]).toBe(step);
+      }
+      // Temporaries of killed writers may remain until the next write to the same path removes them.
+      writeFileAtomic(ckpt, encodeSafetensors([['w', { shape: [1], data: new Float32Array([7]) }]], { step: 'final' }));
+      expect(readdirSync(join(dir, 'run'))).toEqual(['ckpt.safetensors']);
+      expect(decodeSafetensors(readFileSync(ckpt)).metadata.step).toBe('final');
+      expect(existsSync(ckpt)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -98,6 +98,13 @@ describe('safetensors codec', () => {
     expect(() => encodeSafetensors([], { cfg: { a: 1 } as any })).toThrow(/metadata "cfg" must be a string/);
   });
 
+  it('copies each tensor out of a Node Buffer (whose slice() would be a view into the file)', () => {
+    const enc = encodeSafetensors([['a', { shape: [3], data: new Float32Array([1, 2, 3]) }], ['b', { shape: [1], data: new Float32Array([4]) }]]);
+    const file = decodeSafetensors(Buffer.from(enc));
+    for (const t of file.tensors.values()) expect([t.bytes.byteOffset, t.bytes.buffer.byteLength]).toEqual([0, t.bytes.byteLength]);
+    expect(Array.from(new Float32Array(file.tensors.get('b')!.bytes.buffer))).toEqual([4]);
+  });
+
   it('refuses a stored model config that cannot be a model', () => {
     const cfg = makeModelConfig('tiny');
     const file = (c: unknown) => decodeSafetensors(encodeSafetensors([], { focusclip_config: typeof c === 'string' ? c : JSON.stringify(c) }));

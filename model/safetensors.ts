@@ -161,8 +161,9 @@ export function decodeSafetensors(buffer: ArrayBuffer | Uint8Array, what = 'safe
     if (off[1] - off[0] !== need) {
       throw new Error(`${what}: tensor "${name}" ${dtype}[${shape.join(', ')}] needs ${need} bytes but data_offsets span ${off[1] - off[0]}.`);
     }
-    // slice() copies, so the result is aligned and independent of the file buffer.
-    tensors.set(name, { dtype, shape, bytes: bytes.slice(dataStart + off[0], dataStart + off[1]) });
+    // A copy (Uint8Array.prototype.slice, also for a Node Buffer, whose own slice() is a view), so
+    // the result is aligned and independent of the file buffer.
+    tensors.set(name, { dtype, shape, bytes: Uint8Array.prototype.slice.call(bytes, dataStart + off[0], dataStart + off[1]) });
     ranges.push([off[0], off[1], name]);
   }
   ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
