@@ -72,5 +72,6 @@ describe('focusclip train', () => {
     await expect(train([...base, '--optimizer', 'lamb'])).rejects.toThrow(/"optimizer" must be one of sgd, adamw/);
     await expect(train([...base, '--batch-size', '64', '--max-steps', '1'])).rejects.toThrow(/batchSize 64 is larger than the training set \(12 samples\)/);
     await expect(train([...base, '--records', join(out, 'missing.json')])).rejects.toThrow(/Records file not found/);
+    await expect(train([...base, '--epochs', '0.1', '--max-steps', '0'])).rejects.toThrow(/--epochs 0\.1 of 12 samples at batch 4 is less than one step \(3 steps per epoch\)/);
   });
 });

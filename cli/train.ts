@@ -142,6 +142,10 @@ export function registerTrain(program: Command, run: RunCommand) {
       if (opts.initVisual) console.error(`visual: ${initVisualFromTimm(model, decodeCheckpoint(readFileBytes(resolve(opts.initVisual)), opts.initVisual), opts.initVisual).length} tensors from ${opts.initVisual}`);
       if (opts.initText) console.error(`text: ${initTextFromHf(model, decodeCheckpoint(readFileBytes(resolve(opts.initText)), opts.initText), opts.initText).length} tensors from ${opts.initText}`);
       const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
+      if (!(trainer.totalSteps >= 1)) {
+        model.dispose();
+        throw new Error(`--epochs ${cfg.epochs} of ${data.size} samples at batch ${cfg.batchSize} is less than one step (${trainer.stepsPerEpoch} steps per epoch); train at least 1 / ${trainer.stepsPerEpoch} epochs.`);
+      }
       trainer.dataSource = source;
       if (opts.resume) {
         trainer.restore(readFileBytes(resolve(opts.resume)), opts.resume);

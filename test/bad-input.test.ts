@@ -18,6 +18,7 @@ import { registerEval } from '../cli/eval.js';
 import { registerExportData } from '../cli/export-data.js';
 import { registerInfo } from '../cli/info.js';
 import type { RunCommand } from '../cli/run.js';
+import { generateDataset } from '../data/synthetic/generate.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fc-bad-input-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,6 +29,9 @@ mkdirSync(shared);
 const records = join(shared, 'records.json');
 const record = { image: 'a.png', people: [{ kpts: Array.from({ length: 16 }, () => [4, 4]), kpts_vis: Array(16).fill(1), center: [4, 4], scale: 0.1 }], description: 'a person standing' };
 writeFileSync(records, JSON.stringify([record, record]));
+// Records the describer accepts (the ones above only need to exist), for cases that fail later.
+const validRecords = join(shared, 'valid-records.json');
+writeFileSync(validRecords, JSON.stringify(generateDataset({ seed: 1, count: 2, size: 32 }).records));
 writeFileSync(join(shared, 'not-a-list.json'), JSON.stringify({ image: 'a.png' }));
 writeFileSync(join(shared, 'broken.json'), '{"lr": 0.1');
 writeFileSync(join(shared, 'unknown-field.json'), JSON.stringify({ learningRate: 0.1 }));
@@ -137,6 +141,7 @@ const cases: Case[] = [
   ['describe --seed abc', () => ['describe', '--records', R, '--seed', 'abc'], /--seed must be/],
   ['describe missing records', () => ['describe', '--records', join(S, 'missing.json')], /missing\.json/],
   ['describe records not a list', () => ['describe', '--records', join(S, 'not-a-list.json')], /list/],
+  ['describe --out through a file', () => ['describe', '--records', validRecords, '--quiet', '--out', join(R, 'x', 'out.json')], /Could not write .*records\.json\/x\/out\.json: a part of the path is a file, not a folder/],
   ['describe broken JSON', () => ['describe', '--records', join(S, 'broken.json')], /broken\.json/],
 
   // prepare
