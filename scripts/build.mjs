@@ -17,7 +17,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  sourcemap: true,
+  // Written for debugging but not linked: the package ships no maps (see web/build-web.mjs).
+  sourcemap: 'external',
   // Dependencies are installed beside the package, so they stay imports (one copy for the user's
   // code and ours); the benchmark peers are optional and are imported only when present.
   packages: 'external',

@@ -21,6 +21,7 @@ export { Kernel, type BufferRange } from '../engine/kernel.js';
 export { Rng } from '../engine/rng.js';
 export { fmtBytes, type MemoryStats } from '../engine/memory.js';
 export * as image from '../data/image.js';
+export type { RGBAImage } from '../data/image.js';
 export * as mpii from '../data/mpii.js';
 
 // Kernels with their own entry points (the rest are reached through engine.ops / engine.nn).
