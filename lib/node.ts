@@ -3,6 +3,19 @@
 // build of the same library is web/index.ts -> dist/web/focusclip.js.
 /// <reference types="@webgpu/types" preserve="true" />
 
+/**
+ * FocusCLIP on a WebGPU engine of its own: tensors and autograd, WGSL kernels, the FocusCLIP and
+ * CLIP models, training and zero-shot evaluation. `import ... from 'focusclip'` in Node gets
+ * everything listed here; in a browser (the bundler's "browser" condition, or
+ * `'focusclip/browser'`) the same library without the file helpers: readImage, decodeImage,
+ * encodePng, encodeJpeg, writePng, writeFileAtomic, readFileBytes, loadCheckpointFile,
+ * writeShardDir, fileSource, writeDataset, writeEvalSet, openDatasets, parseDatasetSpec,
+ * DATASET_ADAPTERS, useNodeGemmCache and nodeGemmCacheStore. The guide with examples is
+ * docs/library.md.
+ *
+ * @packageDocumentation
+ */
+
 export * from '../web/index.js';
 
 // Files: images, checkpoints, durable writes, shards, synthetic data on disk.

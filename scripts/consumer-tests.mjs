@@ -3,7 +3,8 @@
 // of the tarball into a new project under the system temp folder (outside the repository, so
 // nothing resolves to the sources), then three consumers and the CLI:
 //   Node        the guide's Node examples (docs/examples/node) and the wrong-entry error
-//   TypeScript  docs/examples/typescript compiled with tsc --strict --noEmit against dist/types
+//   TypeScript  docs/examples/typescript compiled with tsc --strict --noEmit against dist/types,
+//               and docs/api (TypeDoc) regenerated from the types and compared with the committed one
 //   browser     the guide's browser examples bundled by esbuild from the installed package and run
 //               in headless Chromium (skipped without Chromium unless CI / FOCUSCLIP_REQUIRE_BROWSER=1)
 //   CLI         npx focusclip info, bench nosuch, bench gemm --quick
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { installInto, packTarball } from './consumer/pack.mjs';
 import { Report } from './consumer/report.mjs';
 import { nodeConsumer } from './consumer/node.mjs';
-import { typesConsumer } from './consumer/types.mjs';
+import { apiDocsCurrent, typesConsumer } from './consumer/types.mjs';
 import { browserConsumer } from './consumer/browser.mjs';
 import { cliConsumer } from './consumer/cli.mjs';
 
@@ -54,7 +55,10 @@ try {
       report.check(`npm install <tarball> into ${app}`, true, `focusclip ${version}`);
     });
     if (want('node')) await timed('node', () => nodeConsumer(ROOT, app, report));
-    if (want('types')) await timed('types', () => typesConsumer(ROOT, app, report));
+    if (want('types')) {
+      await timed('types', () => typesConsumer(ROOT, app, report));
+      await timed('api docs', () => apiDocsCurrent(ROOT, tmp, report));
+    }
     if (want('browser')) await timed('browser', () => browserConsumer(ROOT, app, report));
     if (want('cli')) await timed('cli', () => cliConsumer(app, report, { benchArgs }));
   }
