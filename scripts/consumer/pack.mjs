@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { run } from './report.mjs';
 
 /** Nothing but the built library, CLI, types and the PyTorch peer: no sources, tests or results. */
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE/, /^bin\/focusclip\.js$/, /^lib\/[\w-]+\.js$/, /^dist\/node\/.+\.js$/, /^dist\/web\/focusclip\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/python\/\w+\.py$/, /^docs\/library\.md$/];
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE/, /^bin\/focusclip\.js$/, /^lib\/[\w-]+\.js$/, /^dist\/node\/.+\.js$/, /^dist\/web\/focusclip\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/python\/\w+\.py$/];
 const NEVER = /\.test\.|(^|\/)test\/|bench\/results|\.map$/;
 
 export function packTarball(root, dir, report) {
@@ -20,7 +20,7 @@ export function packTarball(root, dir, report) {
   for (const need of ['dist/node/index.js', 'dist/node/cli.js', 'dist/web/focusclip.js', 'dist/types/lib/node.d.ts', 'dist/types/web/index.d.ts', 'bin/focusclip.js']) {
     if (!files.includes(need)) report.check(`npm pack ships ${need}`, false);
   }
-  console.log(`tarball ${info.filename}: ${(info.size / 1024).toFixed(0)} kB packed, ${(info.unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files`);
+  console.log(`tarball ${info.filename}: ${(info.size / 1000).toFixed(0)} kB packed, ${(info.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${files.length} files`);
   return { tarball: join(dir, info.filename), size: info.size, unpackedSize: info.unpackedSize, files };
 }
 
