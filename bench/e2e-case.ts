@@ -93,7 +93,8 @@ export async function capturePeerCase(trainer: Trainer, lrSteps: number): Promis
     extra.push([pre + 'pixels', { shape: [b.B, 3, S, S], data: b.pixels }], [pre + 'ids', { shape: [b.B, L], data: b.ids }], [pre + 'mask', { shape: [b.B, L], data: b.mask }]);
     if (b.heatmap) extra.push([pre + 'heatmap', { shape: [b.B, 1, S, S], data: b.heatmap }]);
   });
-  const bytes = await encodeParams(e, model.params, { [META_CONFIG]: JSON.stringify(cfg), [META_TRAIN]: JSON.stringify(train) }, extra);
+  // Weights, not just params: PyTorch loads strictly, and feature normalisation has buffers.
+  const bytes = await encodeParams(e, model.weights, { [META_CONFIG]: JSON.stringify(cfg), [META_TRAIN]: JSON.stringify(train) }, extra);
   // The peers read the parameters back from the very bytes PyTorch loads.
   const file = decodeSafetensors(bytes, 'e2e peer case');
   const params = new Map<string, { shape: number[]; data: Float32Array }>();

@@ -12,6 +12,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { TfjsPeer } from './peers.js';
 import type { HostBatch, PeerCase } from './e2e-case.js';
 import type { ModelConfig, TextConfig, VisionConfig } from '../model/config.js';
+import { FEATURE_NORM_EPS } from '../model/feature-norm.js';
 
 type T = TF.Tensor;
 
@@ -27,9 +28,30 @@ export interface TfjsTrainer {
   dispose(): void;
 }
 
+/**
+ * tfjs-core alone registers no gradients (the @tensorflow/tfjs umbrella package imports its
+ * dist/register_all_gradients). That file is ES modules written for bundlers, with extensionless
+ * and folder imports that Node cannot resolve, so a resolve hook adds the `.js` (or `/index.js`)
+ * inside tfjs-core's dist/ while it loads. The gradients land in tfjs's global registry, shared with the package's
+ * Node build that `import('@tensorflow/tfjs-core')` returns.
+ */
+async function registerTfjsGradients(): Promise<void> {
+  const hook = `export async function resolve(specifier, context, next) {
+    try { return await next(specifier, context); } catch (e) {
+      const inTfjs = context.parentURL && context.parentURL.includes('/@tensorflow/tfjs-core/dist/');
+      if (!inTfjs || !/^[.][.]?[/]/.test(specifier) || specifier.endsWith('.js')) throw e;
+      if (e.code !== 'ERR_MODULE_NOT_FOUND' && e.code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw e;
+      // A bundler's order: the file, then the folder's index.
+      try { return await next(specifier + '.js', context); } catch { return next(specifier + '/index.js', context); }
+    }
+  }`;
+  const { register } = await import('node:module');
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+}
+
 export async function tfjsTrainer(peer: TfjsPeer, c: PeerCase): Promise<TfjsTrainer> {
-  // tfjs-core alone registers no gradients (the @tensorflow/tfjs umbrella package does this import).
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+  await registerTfjsGradients();
   const { tf } = peer;
   const cfg = c.config;
   if (cfg.loss === 'infonce') throw new Error('TF.js peer: the InfoNCE loss is not mirrored; benchmark CLIP with loss "ntxent" (the default for kind clip).');
@@ -103,7 +125,18 @@ export async function tfjsTrainer(peer: TfjsPeer, c: PeerCase): Promise<TfjsTrai
     return tf.matMul(tf.softmax(s), val);
   };
 
-  const vit = (x: T, vc: VisionConfig): T => {
+  // model/feature-norm.ts: BatchNorm1d without affine on the pooled features, batch statistics per
+  // group of rows (FocusCLIP's raw and focused views are normalised apart), biased variance.
+  const featureNorm = (f: T, groups: number): T => {
+    if (c.config.featureNorm !== 'batch') return f;
+    const [N, D] = f.shape as [number, number];
+    const g = tf.reshape(f, [groups, N / groups, D]);
+    const centred = tf.sub(g, tf.mean(g, 1, true));
+    const variance = tf.mean(tf.mul(centred, centred), 1, true);
+    return tf.reshape(tf.div(centred, tf.sqrt(tf.add(variance, FEATURE_NORM_EPS))), [N, D]);
+  };
+
+  const vit = (x: T, vc: VisionConfig, groups = 1): T => {
     const n = x.shape[0];
     const D = vc.width;
     const p = (k: string) => `visual.${k}`;
@@ -122,7 +155,7 @@ export async function tfjsTrainer(peer: TfjsPeer, c: PeerCase): Promise<TfjsTrai
       h = tf.add(h, f);
     }
     const clsOut = tf.reshape(tf.slice(h, [0, 0, 0], [n, 1, D]), [n, D]);
-    return linear(layerNorm(clsOut, p('norm.weight'), p('norm.bias'), vc.lnEps), 'visual_proj.weight', 'visual_proj.bias');
+    return linear(featureNorm(layerNorm(clsOut, p('norm.weight'), p('norm.bias'), vc.lnEps), groups), 'visual_proj.weight', 'visual_proj.bias');
   };
 
   const bert = (tc: TextConfig, { ids, mask, notPad, keyBias }: Inputs): T => {
@@ -144,7 +177,7 @@ export async function tfjsTrainer(peer: TfjsPeer, c: PeerCase): Promise<TfjsTrai
     if (tc.pooling === 'mean-all') pooled = tf.mean(x, 1);
     else if (tc.pooling === 'cls') pooled = tf.reshape(tf.slice(x, [0, 0, 0], [B, 1, D]), [B, D]);
     else pooled = tf.div(tf.sum(tf.mul(x, tf.expandDims(mask, 2)), 1), tf.sum(mask, 1, true));
-    return linear(pooled, 'text_proj.weight', 'text_proj.bias');
+    return linear(featureNorm(pooled, 1), 'text_proj.weight', 'text_proj.bias');
   };
 
   const ntXent = (a: T, b: T, temperature: number): T => {
@@ -165,7 +198,7 @@ export async function tfjsTrainer(peer: TfjsPeer, c: PeerCase): Promise<TfjsTrai
     if (!heatmap) throw new Error('TF.js peer: a FocusCLIP case needs input.heatmap');
     const alpha = model.clampAlpha ? tf.clipByValue(P('focus_alpha'), 0, 1) : P('focus_alpha');
     const focused = tf.mul(pixels, tf.add(alpha, tf.mul(tf.sub(1, alpha), heatmap)));
-    const both = vit(center(tf.concat([pixels, focused], 0)), model.vision);
+    const both = vit(center(tf.concat([pixels, focused], 0)), model.vision, 2);
     const zI = tf.slice(both, [0, 0], [B, -1]);
     const zM = tf.slice(both, [B, 0], [B, -1]);
     let loss = tf.add(ntXent(zM, zT, T), ntXent(zI, zT, T));

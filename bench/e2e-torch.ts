@@ -5,22 +5,31 @@
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeerCase } from './e2e-case.js';
+import { PEER_INSTALL } from './peers.js';
 
 export const PYTHON = '/usr/bin/python3';
-// Resolved from this module's URL: bench/ when run from source, dist/ (-> ../bench) when bundled.
-const SCRIPT = fileURLToPath(new URL('../bench/torch_step.py', import.meta.url));
+
+/** bench/torch_step.py in the repository; the build copies it (with the PyTorch model it imports)
+ *  to dist/python/ for the installed package, which has no bench/. Searched upwards from this
+ *  module, which is bench/ from source and somewhere under dist/ when bundled. */
+function torchScript(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    for (const rel of ['bench/torch_step.py', 'dist/python/torch_step.py']) if (existsSync(join(dir, rel))) return join(dir, rel);
+    if (dirname(dir) === dir) throw new Error('torch_step.py not found beside the focusclip package (bench/ or dist/python/); reinstall the package.');
+  }
+}
 
 /** Undefined when PyTorch can run, else why not (for the "skipped" line). */
 export function torchUnavailable(): string | undefined {
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (r.status === 0) return undefined;
   const why = (r.stderr || String(r.error ?? '')).trim().split('\n').pop();
-  return `${PYTHON} -c "import torch" failed (${why}); install python3-torch to get the PyTorch CPU reference`;
+  return `${PYTHON} -c "import torch" failed (${why}); to compare with it: ${PEER_INSTALL.torch}`;
 }
 
 export interface TorchRun {
@@ -52,7 +61,7 @@ export class TorchServer {
     const dir = mkdtempSync(join(tmpdir(), 'focusclip-e2e-torch-'));
     const path = join(dir, 'case.safetensors');
     writeFileSync(path, c.bytes);
-    const proc = spawn(PYTHON, [SCRIPT, path, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(PYTHON, [torchScript(), path, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += String(d)));
     const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();

@@ -6,9 +6,8 @@
 // peers: TensorFlow.js on its WebGPU backend (same adapter) and PyTorch on the CPU (the native
 // reference), with a faithfulness check (first-step losses and gradient norms of all three must
 // agree to 1e-3; the values after one update are printed too).
-// Writes bench/results/e2e.json and bench/results/e2e.svg.
+// Writes (under --out, default bench/results/) e2e.json and e2e.svg.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { makeConfig } from '../train/config.js';
@@ -21,8 +20,9 @@ import { fmtBytes } from '../engine/memory.js';
 import { capturePeerCase, type PeerCase } from './e2e-case.js';
 import { tfjsTrainer, type TfjsTrainer } from './e2e-tfjs.js';
 import { TorchServer, torchUnavailable } from './e2e-torch.js';
-import { setupTfjs, type TfjsPeer } from './peers.js';
+import { peerSkipped, setupTfjs, type TfjsPeer } from './peers.js';
 import { barChartSvg } from './chart.js';
+import { benchOutput, type BenchOutput } from './output.js';
 
 function arg(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(`--${name}`);
@@ -67,7 +67,7 @@ function peerList(args: string[]): PeerName[] {
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const presets = arg(args, 'presets', 'tiny').split(',');
   const kinds = arg(args, 'kinds', 'focusclip,clip').split(',') as ModelKind[];
   const steps = Number(arg(args, 'steps', '5'));
@@ -81,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
   if (useTorch) {
     const why = torchUnavailable();
     if (why) {
-      skipped.push(`PyTorch CPU peer skipped: ${why}`);
+      skipped.push(`PyTorch (CPU) skipped: ${why}`);
       useTorch = false;
     }
   }
@@ -111,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
           try {
             tfjs = await setupTfjs();
           } catch (err) {
-            skipped.push(`TF.js WebGPU peer skipped: ${(err as Error).message}`);
+            skipped.push(peerSkipped('tfjs', err));
             console.log(skipped[skipped.length - 1]);
             useTfjs = false;
           }
@@ -251,9 +251,8 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     e.destroy();
   }
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
-    'bench/results/e2e.json',
+  const jsonPath = out.write(
+    'e2e.json',
     JSON.stringify({ adapter: e.adapter.description, date: new Date().toISOString(), steps, lossTolerance: LOSS_TOL, skipped, results }, null, 2),
   );
   const cats = results.map((r) => `${r.preset} ${r.kind}`);
@@ -268,13 +267,13 @@ export async function run(args: string[]): Promise<void> {
     ],
     log: true,
   });
-  writeFileSync('bench/results/e2e.svg', svg);
+  const svgPath = out.write('e2e.svg', svg);
   console.log('\nsummary (training step, median):');
   for (const r of results) {
     const p = (x?: PeerResult) => (x ? `${x.stepMs.toFixed(0)} ms` : '-');
     console.log(`  ${`${r.preset} ${r.kind}`.padEnd(16)} ours ${r.stepMs.toFixed(0)} ms | TF.js ${p(r.peers?.tfjs)}${r.ratios?.tfjsOverOurs ? ` (ours ${r.ratios.tfjsOverOurs.toFixed(2)}x)` : ''} | PyTorch CPU ${p(r.peers?.torch)}${r.ratios?.torchOverOurs ? ` (ours/torch time ${(1 / r.ratios.torchOverOurs).toFixed(2)})` : ''}`);
   }
   for (const line of skipped) console.log(line);
-  console.log('\nwrote bench/results/e2e.json and bench/results/e2e.svg');
+  console.log(`\nwrote ${jsonPath} and ${svgPath}`);
   if (!faithful) process.exitCode = 1;
 }

@@ -2,9 +2,9 @@
 // GFLOP/s of our GEMM vs the WebGPU peers (TensorFlow.js, jax-js), the naive matmul and the
 // adapter's FMA ceiling, all in one process on the same adapter, on identical inputs; plus our f16
 // GEMM at the same shapes where the adapter has 'shader-f16' (the peers' WebGPU matmuls are f32
-// only, so f16 is compared with our f32). Writes bench/results/gemm.json and gemm.svg.
+// only, so f16 is compared with our f32). Writes (under --out, default bench/results/) gemm.json and gemm.svg.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { gemm, defaultVariant, shapeKey, type GemmSpec } from '../kernels/gemm.js';
@@ -16,7 +16,8 @@ import { matmulNaive } from '../kernels/matmul-naive.js';
 import { Rng } from '../engine/rng.js';
 import { gflops, gpuBracket, median, timeIt } from './timing.js';
 import { barChartSvg } from './chart.js';
-import { setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
+import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
+import { benchOutput, type BenchOutput } from './output.js';
 
 interface Shape {
   name: string;
@@ -42,7 +43,7 @@ const FOCUSCLIP: Shape[] = [
   { name: 'tiny mlp1 x W^T 2080x512x128 (NT)', M: 2080, N: 512, K: 128, transB: true },
 ];
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const quick = args.includes('--quick');
   const noPeers = args.includes('--no-peers');
   const tune = args.includes('--tune');
@@ -57,8 +58,8 @@ export async function run(args: string[]): Promise<void> {
   if (!shapes.length) throw new Error(`gemm bench: --only ${only?.join(',')} matches no shape; shapes are named like "1024^3", "paper dW", "tiny qkv".`);
   useNodeGemmCache();
   const e = await Engine.create();
-  const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
-  const jx = noPeers ? undefined : await setupJax().catch((err) => (console.warn(`jax-js unavailable: ${err.message}`), undefined));
+  const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.log(peerSkipped('tfjs', err)), undefined));
+  const jx = noPeers ? undefined : await setupJax().catch((err) => (console.log(peerSkipped('jax', err)), undefined));
   console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; timestamps: ${e.hasTimestamps}; runs: median of ${runs}; load average ${loadAverage()}`);
 
   const withF16 = !args.includes('--no-f16') && e.hasF16;
@@ -153,7 +154,7 @@ export async function run(args: string[]): Promise<void> {
 
   const result = {
     date: new Date().toISOString(),
-    command: `npm run bench -- gemm ${args.join(' ')}`.trim(),
+    command: `focusclip bench gemm ${args.join(' ')}`.trim(),
     adapter: e.adapter,
     lpNumThreads: process.env.LP_NUM_THREADS ?? null,
     unit: 'GFLOP/s: 2*M*N*K*launchesPerRun / median host time of >= 5 runs (every system launches launchesPerRun products and waits once, without busy-polling); oursGpuTimestamp: the same from GPU timestamps around our launches',
@@ -162,8 +163,7 @@ export async function run(args: string[]): Promise<void> {
     fmaCeiling: ceiling,
     rows,
   };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/gemm.json', JSON.stringify(result, null, 1));
+  const jsonPath = out.write('gemm.json', JSON.stringify(result, null, 1));
   const series = [
     { name: 'ours', key: 'ours' },
     ...(withF16 ? [{ name: 'ours f16', key: 'oursF16' }] : []),
@@ -171,8 +171,8 @@ export async function run(args: string[]): Promise<void> {
     { name: 'jax-js', key: 'jax' },
     { name: 'naive', key: 'naive' },
   ];
-  writeFileSync(
-    'bench/results/gemm.svg',
+  const svgPath = out.write(
+    'gemm.svg',
     barChartSvg({
       title: `GEMM (f32${withF16 ? ', ours also f16' : ''}) on ${e.adapter.device || e.adapter.vendor} (FMA ceiling ${ceiling.toFixed(0)} GFLOP/s)`,
       yLabel: 'GFLOP/s',
@@ -180,7 +180,7 @@ export async function run(args: string[]): Promise<void> {
       series: series.map((s) => ({ name: s.name, values: rows.map((r) => r[s.key] as number | undefined) })),
     }),
   );
-  console.log('wrote bench/results/gemm.json and bench/results/gemm.svg');
+  console.log(`wrote ${jsonPath} and ${svgPath}`);
   fmaShared.dispose?.();
   e.destroy();
 }

@@ -1,7 +1,7 @@
 // Heatmap rasterisation throughput: heatmaps per second at 224x224 with 1-4 people per image, the
 // GPU kernel (keypoints already on the device, one submit + wait per batch) against the float64 CPU
 // reference. `npm run bench -- heatmap [--batch 64] [--reps 5] [--size 224] [--mode axis|oriented|person|all]`.
-// Writes bench/results/heatmap.json.
+// Writes (under --out, default bench/results/) heatmap.json.
 import { Engine } from '../engine/engine.js';
 import { Rng } from '../engine/rng.js';
 import { NUM_JOINTS, type Person } from '../data/mpii.js';
@@ -9,7 +9,7 @@ import { assertMode, heatmapRef, HEATMAP_MODES, type HeatmapMode } from '../data
 import { packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
 import { syntheticPerson } from '../cli/heatmap-synthetic.js';
 import { loadavg } from 'node:os';
-import { writeFileAtomic } from '../data/image-node.js';
+import { benchOutput, type BenchOutput } from './output.js';
 
 function flag(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
@@ -24,7 +24,7 @@ function sample(rng: Rng, people: number): Person[] {
   });
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const batch = Number(flag(args, 'batch', '64'));
   const reps = Number(flag(args, 'reps', '5'));
   const size = Number(flag(args, 'size', '224'));
@@ -82,6 +82,5 @@ export async function run(args: string[]): Promise<void> {
   }
   // The machine is shared: the load average says how much of it the numbers had.
   const result = { suite: 'heatmap', adapter: engine.adapter.description || engine.adapter.device, date: new Date().toISOString(), load_average_1min: +loadavg()[0].toFixed(2), rows };
-  writeFileAtomic('bench/results/heatmap.json', JSON.stringify(result, null, 2) + '\n');
-  console.log('wrote bench/results/heatmap.json');
+  console.log(`wrote ${out.write('heatmap.json', JSON.stringify(result, null, 2) + '\n')}`);
 }

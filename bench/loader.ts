@@ -1,15 +1,15 @@
 // Data loader throughput: samples/s of the shard loader (read + decode + uint8 -> float [B,3,H,W]
 // + keypoints) from files with prefetch and from memory, at 64 and 224 pixels; plus how fast the
 // synthetic generator renders. `npm run bench -- loader [--count 2048] [--batch 32] [--sizes 64,224]`.
-// Writes bench/results/loader.json.
+// Writes (under --out, default bench/results/) loader.json.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/image-node.js';
 import { Loader, memorySource } from '../data/loader.js';
 import { buildShards } from '../data/shards.js';
 import { fileSource, writeShardDir } from '../data/shards-node.js';
 import { generateDataset } from '../data/synthetic/generate.js';
+import { benchOutput, type BenchOutput } from './output.js';
 
 function flag(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
@@ -23,7 +23,7 @@ async function epochRate(loader: Loader, epochs: number): Promise<number> {
   return n / ((performance.now() - t) / 1000);
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const count = Number(flag(args, 'count', '2048'));
   const batch = Number(flag(args, 'batch', '32'));
   const sizes = flag(args, 'sizes', '64,224').split(',').map(Number);
@@ -46,6 +46,5 @@ export async function run(args: string[]): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  writeFileAtomic('bench/results/loader.json', JSON.stringify({ suite: 'loader', date: new Date().toISOString(), node: process.version, rows }, null, 2));
-  console.log('wrote bench/results/loader.json');
+  console.log(`wrote ${out.write('loader.json', JSON.stringify({ suite: 'loader', date: new Date().toISOString(), node: process.version, rows }, null, 2))}`);
 }

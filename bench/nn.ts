@@ -3,15 +3,15 @@
 // seq 64, headDim 64) and backward, row softmax 4096 x 512, LayerNorm 4096 x 768. Milliseconds per
 // op (median host time, GPU waited without busy-polling), plus our process CPU time per op, which
 // on lavapipe is the work itself and does not move when other processes load the machine.
-// Writes bench/results/nn.json and nn.svg.
+// Writes (under --out, default bench/results/) nn.json and nn.svg.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
 import { attentionBackwardRoute, chooseAttentionImpl, forceAttentionBackwardRoute } from '../kernels/attention.js';
 import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
 import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from './chart.js';
-import { setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
+import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
+import { benchOutput, type BenchOutput } from './output.js';
 
 interface Row {
   op: string;
@@ -31,14 +31,14 @@ const ATT = { B: 2, H: 16, S: 64, D: 64 };
 const SMX = [4096, 512] as const;
 const LN = [4096, 768] as const;
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const noPeers = args.includes('--no-peers');
   const runs = Number(argValue(args, '--runs') ?? 9);
   const only = argValue(args, '--only')?.split(',');
   const want = (suite: string) => !only || only.includes(suite);
   const e = await Engine.create();
-  const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.warn(`tfjs unavailable: ${err.message}`), undefined));
-  const jx = noPeers ? undefined : await setupJax().catch((err) => (console.warn(`jax-js unavailable: ${err.message}`), undefined));
+  const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.log(peerSkipped('tfjs', err)), undefined));
+  const jx = noPeers ? undefined : await setupJax().catch((err) => (console.log(peerSkipped('jax', err)), undefined));
   console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; attention kernels: ${chooseAttentionImpl(e, ATT.D)}; median of ${runs}`);
 
   /** Median and min ms of one fn (recorded, submitted, waited: timed like the peers), CPU ms per
@@ -234,13 +234,12 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
 
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
-    'bench/results/nn.json',
-    JSON.stringify({ date: new Date().toISOString(), command: `npm run bench -- nn ${args.join(' ')}`.trim(), adapter: e.adapter, unit: 'ms per op (median host time)', rows }, null, 1),
+  const jsonPath = out.write(
+    'nn.json',
+    JSON.stringify({ date: new Date().toISOString(), command: `focusclip bench nn ${args.join(' ')}`.trim(), adapter: e.adapter, unit: 'ms per op (median host time)', rows }, null, 1),
   );
-  writeFileSync(
-    'bench/results/nn.svg',
+  const svgPath = out.write(
+    'nn.svg',
     barChartSvg({
       title: `nn kernels on ${e.adapter.device || e.adapter.vendor} (ms, lower is better)`,
       yLabel: 'ms per op',
@@ -253,7 +252,7 @@ export async function run(args: string[]): Promise<void> {
       ],
     }),
   );
-  console.log('wrote bench/results/nn.json and bench/results/nn.svg');
+  console.log(`wrote ${jsonPath} and ${svgPath}`);
   e.destroy();
 }
 

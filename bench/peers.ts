@@ -12,6 +12,23 @@ import { waitQuietly } from '../engine/wait.js';
 
 let shimmed = false;
 
+/** How to get each peer, for the line that says it was skipped. */
+export const PEER_INSTALL = {
+  tfjs: 'npm install @tensorflow/tfjs-core @tensorflow/tfjs-backend-webgpu',
+  jax: 'npm install @jax-js/jax',
+  torch: 'apt-get install python3-torch (Debian/Ubuntu) or pip install torch',
+} as const;
+
+const PEER_NAMES = { tfjs: 'TensorFlow.js (WebGPU)', jax: 'jax-js (WebGPU)', torch: 'PyTorch (CPU)' } as const;
+
+/** The line printed when a peer cannot run: not installed (with the command that installs it) or failed. */
+export function peerSkipped(peer: keyof typeof PEER_INSTALL, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const missing = e?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(e?.message ?? '');
+  const why = missing ? `not installed; to compare with it: ${PEER_INSTALL[peer]}` : (e?.message ?? String(err));
+  return `${PEER_NAMES[peer]} skipped: ${why}`;
+}
+
 /** Give Node a `navigator` with WebGPU (Dawn) the way browsers have it. */
 export function installNavigatorShim(): void {
   if (shimmed) return;
@@ -58,6 +75,10 @@ export interface JaxPeer {
 /** jax-js with its WebGPU device as the default. */
 export async function setupJax(): Promise<JaxPeer> {
   installNavigatorShim();
+  if (typeof (globalThis as { Iterator?: { prototype?: { map?: unknown } } }).Iterator?.prototype?.map !== 'function') {
+    // Node 20 has iterator helpers only behind a flag; bin/focusclip.js passes it for `bench`.
+    throw new Error('jax-js needs JavaScript iterator helpers: Node >= 22, or node --harmony-iterator-helpers');
+  }
   const jax = await import('@jax-js/jax');
   const got = await jax.init('webgpu');
   if (!got.includes('webgpu')) throw new Error(`jax-js: no webgpu device (got ${got.join(', ') || 'none'}).`);

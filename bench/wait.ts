@@ -3,11 +3,12 @@
 // process's CPU time (all threads: lavapipe's workers are in this process too) and the main
 // thread's own CPU time from /proc (Linux), so the cost of Dawn's busy-polling is visible.
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Engine } from '../engine/engine.js';
 import { setDefaultWaitMode, type WaitMode } from '../engine/wait.js';
 import { gemm } from '../kernels/gemm.js';
 import { median } from './timing.js';
+import { benchOutput, type BenchOutput } from './output.js';
 
 /** CPU milliseconds of this process's main thread (Linux /proc), undefined elsewhere. */
 export function mainThreadCpuMs(): number | undefined {
@@ -21,7 +22,7 @@ export function mainThreadCpuMs(): number | undefined {
   }
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const i = args.indexOf('--reps');
   const reps = i >= 0 ? Number(args[i + 1]) : 8;
   const n = 1024;
@@ -68,8 +69,7 @@ export async function run(args: string[]): Promise<void> {
       `${mode.padEnd(6)} wall ${row.wallMs.toFixed(0)} ms  ${row.gflops.toFixed(1)} GFLOP/s  process CPU ${row.processCpuMs.toFixed(0)} ms  main thread CPU ${row.mainThreadCpuMs?.toFixed(0) ?? '-'} ms (${row.mainThreadCpuShare !== undefined ? (100 * row.mainThreadCpuShare).toFixed(0) : '-'}% of a core)`,
     );
   }
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/wait.json', JSON.stringify({ date: new Date().toISOString(), job: `${reps} x GEMM ${n}^3 in one submit, median of 3 rounds`, results }, null, 1));
-  console.log('wrote bench/results/wait.json');
+  const path = out.write('wait.json', JSON.stringify({ date: new Date().toISOString(), job: `${reps} x GEMM ${n}^3 in one submit, median of 3 rounds`, results }, null, 1));
+  console.log(`wrote ${path}`);
   e.destroy();
 }

@@ -11,13 +11,16 @@ import { registerDemo } from './demo.js';
 import { registerTrain } from './train.js';
 import { registerStudy } from './study.js';
 import { registerExportData } from './export-data.js';
+import { registerBench } from './bench.js';
 
 const program = new Command();
 program
   .name('focusclip')
   .description('FocusCLIP on a hand-written WebGPU engine: generate data, train, evaluate, benchmark.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // `bench <suite> --quick`: options after a subcommand's arguments go to that subcommand.
+  .enablePositionalOptions();
 
 registerDemo(program, runCommand);
 registerTrain(program, runCommand);
@@ -29,6 +32,7 @@ registerPrepare(program);
 registerHeatmap(program, runCommand);
 registerEval(program, runCommand);
 registerExportData(program, runCommand);
+registerBench(program);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(`focusclip: ${e instanceof Error ? e.message : e}`);

@@ -39,6 +39,14 @@ export function runBackward(engine: Engine, loss: Tensor, seed?: Tensor): void {
   }
   if (seed && seed.size !== loss.size) throw new Error(`backward(): seed ${fmtShape(seed.shape)} does not match ${loss.describe()}.`);
   const order = topoOrder(loss);
+  // dispose() drops a tensor's tape node, so a released intermediate would look like a leaf and
+  // silently stop the gradient there.
+  const released = order.find((t) => t.disposed);
+  if (released) {
+    throw new Error(
+      `backward(): ${loss.describe()} was computed through ${released.describe()}, which was released (by dispose() or at the end of its engine.scope()), so no gradient can flow back through it. Call backward() inside the scope that computed the loss.`,
+    );
+  }
   const grads = new Map<Tensor, Tensor>();
   engine.noGrad(() => {
     // Every gradient in the map owns its storage exclusively, so accumulating in place is safe.

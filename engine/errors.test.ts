@@ -95,4 +95,14 @@ describe('clear errors', () => {
       expect(() => e.noGrad(() => a.sum()).backward()).toThrow(/does not require grad/);
     });
   });
+
+  it('backward after the scope that computed the loss names the fix instead of losing the gradient', () => {
+    const e = E();
+    const x = e.tensor([1, 2], [2], { requiresGrad: true });
+    const loss = e.scope(() => x.mul(x).sum());
+    expect(() => loss.backward()).toThrow(/was released .* Call backward\(\) inside the scope that computed the loss/);
+    expect(x.grad).toBeUndefined();
+    x.dispose();
+    loss.dispose();
+  });
 });

@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ROOT, OUT, buildBrowserTests, buildWebPages, findTestFiles } from '../web/build-web.mjs';
 import { serveDirectory } from '../web/serve.mjs';
+import { CHROMIUM as executablePath, browserRequired, launchChromium } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => {
@@ -39,24 +40,9 @@ const buildOnly = flag('--build-only');
 const fileFilters = [...args, ...(process.env.FOCUSCLIP_BROWSER_FILES ?? '').split(',')].filter(Boolean);
 // A filter that names an existing *.test.ts file outside the usual folders adds that file.
 const extra = fileFilters.filter((f) => f.endsWith('.test.ts') && existsSync(f)).map((f) => relative(ROOT, resolve(f)));
-const executablePath = process.env.FOCUSCLIP_CHROMIUM ?? '/usr/bin/chromium';
 const FILE_TIMEOUT_MS = 10 * 60_000;
 const DEMO_TIMEOUT_MS = 4 * 60_000;
 
-/** Headless Chromium on Linux hides navigator.gpu unless WebGPU is unlocked; with no GPU it then
- *  falls back to its bundled SwiftShader (adapter "google / swiftshader"). --no-sandbox because CI
- *  runs as root. The rest keep a throwaway browser quiet and off the network. */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 const c = process.stdout.isTTY ? { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', off: '\x1b[0m' } : { red: '', green: '', dim: '', off: '' };
 const mark = { pass: `${c.green}✓${c.off}`, fail: `${c.red}✗${c.off}`, skip: `${c.dim}-${c.off}`, todo: `${c.dim}…${c.off}` };
@@ -64,7 +50,7 @@ const mark = { pass: `${c.green}✓${c.off}`, fail: `${c.red}✗${c.off}`, skip:
 if (!buildOnly && !existsSync(executablePath)) {
   // A developer box without Chromium skips the suite (like the torch golden tests without torch);
   // CI must not silently skip it.
-  const required = !!(process.env.CI || process.env.FOCUSCLIP_REQUIRE_BROWSER === '1' || requireBrowser);
+  const required = browserRequired(requireBrowser);
   console.error(`Browser: Chromium not found at ${executablePath}. Install it (apt-get install chromium, or bash scripts/install-system-deps.sh) or set FOCUSCLIP_CHROMIUM.`);
   if (required) console.log('Chromium is required here (CI or FOCUSCLIP_REQUIRE_BROWSER=1).');
   console.log(required ? 'Browser: 0 passed, 1 failed, 0 skipped' : 'Browser: skipped (no Chromium)');
@@ -86,10 +72,9 @@ if (buildOnly) {
 console.log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${manifest.files.length} test files for the browser, ${manifest.skipped.length} skipped`);
 for (const s of manifest.skipped) console.log(`${mark.skip} ${s.file} skipped (cannot run in a browser): ${s.reason}`);
 
-const { chromium } = await import('playwright-core');
 const server = await serveDirectory(join(ROOT, 'dist'));
 const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath, headless: process.env.FOCUSCLIP_BROWSER_HEADED !== '1', args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
 
 let passed = 0;

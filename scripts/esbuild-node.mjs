@@ -1,4 +1,4 @@
-// esbuild options for Node bundles (the CLI, the benchmarks, scripts/study): ESM with a `require`
+// esbuild options for the one-file Node bundles of scripts/study: ESM with a `require`
 // for the CommonJS dependencies, the native `webgpu` addon left outside the bundle.
 export const nodeBuildOptions = {
   bundle: true,

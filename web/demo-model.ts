@@ -9,16 +9,17 @@
 import { decodeImageBlob } from '../data/image-browser.js';
 import type { Engine } from '../engine/engine.js';
 import { generateDataset, generateEvalSet, EVAL_TASKS, type EvalTask } from '../data/synthetic/generate.js';
-import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
+import type { RGBAImage } from '../data/image.js';
 import { TrainSet } from '../train/batches.js';
 import { makeConfig } from '../train/config.js';
 import { captionTokenizer, modelConfigFor } from '../train/pipeline.js';
 import { asZeroShotModel } from '../train/zeroshot.js';
-import { readTrainingState, Trainer } from '../train/trainer.js';
+import { Trainer } from '../train/trainer.js';
+import { loadCheckpoint } from '../train/load-checkpoint.js';
+import { classifyImage } from '../eval/classify.js';
 import type { ModelConfig } from '../model/config.js';
 import { createModel, type FocusClipModel } from '../model/focusclip.js';
-import { configFromMetadata, decodeCheckpoint, loadParams } from '../model/checkpoint.js';
-import { WordPieceTokenizer } from '../model/tokenizer.js';
+import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { ZeroShotModel } from '../eval/types.js';
 import { lineChartSvg } from './demo/chart.js';
 import { drawImage } from './demo/focus-view.js';
@@ -111,41 +112,8 @@ async function servedCheckpoint(e: Engine): Promise<Classifier | undefined> {
     if (asked) throw new Error(`checkpoint ${url} could not be loaded (HTTP ${res?.status ?? 'error'}).`);
     return undefined;
   }
-  const file = decodeCheckpoint(new Uint8Array(await res.arrayBuffer()), url.pathname);
-  const config = configFromMetadata(file);
-  if (!config) throw new Error(`${url.pathname} has no model config in its metadata; write it with focusclip train.`);
-  const vocab = readTrainingState(file.metadata, url.pathname).vocab.split('\n');
-  const model = createModel(e, config, { noInit: true });
-  loadParams(e, model.weights, file, { ignore: (n) => n.startsWith('optimizer.'), source: url.pathname });
-  return { zs: asZeroShotModel(e, model, new WordPieceTokenizer(vocab), url.pathname), source: `checkpoint ${url.pathname} (${config.preset})` };
-}
-
-function normalize(v: Float32Array, rows: number, d: number): Float32Array {
-  const out = new Float32Array(v.length);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let i = 0; i < d; i++) s += v[r * d + i] ** 2;
-    const k = 1 / Math.max(Math.sqrt(s), 1e-12);
-    for (let i = 0; i < d; i++) out[r * d + i] = v[r * d + i] * k;
-  }
-  return out;
-}
-
-/** Softmax of 100 x cosine (CLIP's scale) over the class prompts. */
-async function classify(c: Classifier, image: RGBAImage, prompts: string[]): Promise<number[]> {
-  const S = c.zs.imageSize;
-  const D = c.zs.embedDim;
-  const img = normalize(await c.zs.encodeImages(toCHW(resizeBilinear(image, S, S)), 1, S), 1, D);
-  const txt = normalize(await c.zs.encodeTexts(prompts), prompts.length, D);
-  const logits = prompts.map((_, k) => {
-    let s = 0;
-    for (let i = 0; i < D; i++) s += img[i] * txt[k * D + i];
-    return 100 * s;
-  });
-  const m = Math.max(...logits);
-  const ex = logits.map((l) => Math.exp(l - m));
-  const z = ex.reduce((a, b) => a + b, 0);
-  return ex.map((x) => x / z);
+  const loaded = loadCheckpoint(e, new Uint8Array(await res.arrayBuffer()), { source: url.pathname });
+  return { zs: loaded.zeroShot, source: `checkpoint ${url.pathname} (${loaded.config.preset})` };
 }
 
 function bars(classes: string[], probs: number[], truth?: number): string {
@@ -174,7 +142,7 @@ async function zeroShotPanel(ctx: DemoContext, c: Classifier): Promise<void> {
     drawImage($('zs-image'), image);
     $('zs-caption').textContent = caption;
     $('zs-bars').innerHTML = ''; // empty until this image's scores are in (the browser suite waits on it)
-    const probs = await classify(c, image, prompts);
+    const { probs } = await classifyImage(c.zs, image, prompts);
     $('zs-bars').innerHTML = bars(classes, probs, truth);
     return probs;
   };

@@ -1,6 +1,8 @@
 // The library entry for browsers (bundled to dist/web/focusclip.js). Only browser-safe modules are
 // re-exported here: the build rejects any Node built-in reached from this file (web/build-web.mjs).
-// Node-only helpers live in *-node.ts files and are never imported from this entry.
+// Node-only helpers live in *-node.ts files and are never imported from this entry; the package's
+// Node entry (lib/node.ts) is this file plus those helpers.
+/// <reference types="@webgpu/types" preserve="true" />
 
 export { Engine, type DispatchArgs, type ParamSpec, type KernelTiming } from '../engine/engine.js';
 export { Tensor } from '../engine/tensor.js';
@@ -19,6 +21,7 @@ export { Kernel, type BufferRange } from '../engine/kernel.js';
 export { Rng } from '../engine/rng.js';
 export { fmtBytes, type MemoryStats } from '../engine/memory.js';
 export * as image from '../data/image.js';
+export type { RGBAImage } from '../data/image.js';
 export * as mpii from '../data/mpii.js';
 
 // Kernels with their own entry points (the rest are reached through engine.ops / engine.nn).
@@ -44,5 +47,7 @@ export { TrainSet } from '../train/batches.js';
 export { RECIPES, makeConfig as makeTrainConfig, type TrainConfig } from '../train/config.js';
 export { captionTokenizer, modelConfigFor } from '../train/pipeline.js';
 export { asZeroShotModel, syntheticEvalDataset } from '../train/zeroshot.js';
-export { evaluate } from '../eval/zeroshot.js';
+export { loadCheckpoint, type LoadedCheckpoint, type LoadCheckpointOptions } from '../train/load-checkpoint.js';
+export { evaluate, type EvaluateOptions } from '../eval/zeroshot.js';
+export { classifyImage, type Classification } from '../eval/classify.js';
 export type { ZeroShotModel, EvalDataset, EvalResult } from '../eval/types.js';
