@@ -127,7 +127,7 @@ def main():
     if a.text_bow:
         bow = torch.nn.EmbeddingBag(cfg["text"]["vocabSize"], cfg["text"]["width"], mode="mean")
         model.bow = bow
-        model.encode_text = lambda ids, mask: model.text_proj(bow(ids))
+        model.encode_text = lambda ids, mask, gather=None: model.text_proj(bow(ids))
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, a.beta2), weight_decay=a.wd)
     N = len(train["pixels"])
     order, pos = torch.randperm(N), 0
