@@ -112,7 +112,7 @@ def write_checkpoint(path, model, model_cfg, train_cfg, step, vocab, optimizer, 
 
 
 @torch.no_grad()
-def calibrate_feature_norm(model, data, samples=512, chunk=64):
+def calibrate_feature_norm(model, data, samples=512, chunk=64, device=None):
     """Inference statistics of the feature normalisation over the first `samples` training samples,
     accumulated in float64 (train/trainer.ts calibrate, model/feature-norm.ts FeatureMoments)."""
     if model.cfg.get("featureNorm") != "batch":
@@ -122,7 +122,7 @@ def calibrate_feature_norm(model, data, samples=512, chunk=64):
     n = min(data.size, samples)
     sums = {}
     for s in range(0, n, chunk):
-        b = data.batch(list(range(s, min(n, s + chunk))))
+        b = {k: v.to(device) if device is not None else v for k, v in data.batch(list(range(s, min(n, s + chunk)))).items()}
         for tower, f in (("visual", model.image_features(b["pixels"])), ("text", model.text_features(b["ids"], b["mask"]))):
             f = f.double()
             acc = sums.setdefault(tower, [0, 0])

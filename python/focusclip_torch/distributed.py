@@ -28,10 +28,10 @@ class _GatherRows(torch.autograd.Function):
         return grad[ctx.rank * ctx.rows : (ctx.rank + 1) * ctx.rows], None, None, None
 
 
-def make_gather(world, rank):
+def make_gather(world, rank, backend="gloo"):
     """A gather over all processes on its own process group (so its collectives never interleave
     with DDP's gradient buckets), or None for a single process."""
     if world == 1:
         return None
-    group = dist.new_group(backend="gloo")
+    group = dist.new_group(backend=backend)
     return lambda x: _GatherRows.apply(x, group, rank, world)

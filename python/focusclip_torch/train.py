@@ -46,6 +46,7 @@ def parse_args(argv):
     p.add_argument("--force", action="store_true", help="continue on other data than the run was trained on (the data order changes)")
     p.add_argument("--threads", type=int, help="CPU threads per process (default: cores / processes)")
     p.add_argument("--nproc", type=int, default=1, help="processes to start on this machine (under torchrun: leave at 1)")
+    p.add_argument("--backend", default="auto", choices=["auto", "gloo", "nccl"], help="gloo (CPUs) or nccl (one CUDA GPU per process); auto: nccl when CUDA is available")
     p.add_argument("--timeout", type=float, default=300, help="seconds a collective waits for a missing process before the run fails")
     return p.parse_args(argv)
 
@@ -113,7 +114,7 @@ def main(argv=None):
             print(f"focusclip_torch.train: {err}", file=sys.stderr)
         return 2
     if world > 1:
-        dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=args.timeout))
+        dist.init_process_group(backend_of(args), timeout=datetime.timedelta(seconds=args.timeout))
     try:
         return run(args, ckpt, cfg, model, data, per_epoch, total, rank, world, last)
     except Exception as err:  # noqa: BLE001 - report which process failed and what survives
@@ -125,15 +126,30 @@ def main(argv=None):
             dist.destroy_process_group()
 
 
+def backend_of(args):
+    if args.backend == "auto":
+        return "nccl" if torch.cuda.is_available() else "gloo"
+    return args.backend
+
+
 def run(args, ckpt, cfg, model, data, per_epoch, total, rank, world, last):
     kind = ckpt.model_cfg["kind"]
+    # nccl: one GPU per process (LOCAL_RANK); gloo: the CPU. The optimizer state follows the model.
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}") if backend_of(args) == "nccl" else torch.device("cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    model.to(device)
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, f"{kind}.safetensors")
     opt = ckpt.build_optimizer(model, cfg)
-    gather = make_gather(world, rank)
+    for per in opt.state.values():
+        for k in per:
+            per[k] = per[k].to(device)
+    gather = make_gather(world, rank, backend_of(args))
     model.train()
-    net = torch.nn.parallel.DistributedDataParallel(LossModule(model, gather), broadcast_buffers=False) if world > 1 else LossModule(model, None)
+    ddp_args = {"device_ids": [device.index]} if device.type == "cuda" else {}
+    net = torch.nn.parallel.DistributedDataParallel(LossModule(model, gather), broadcast_buffers=False, **ddp_args) if world > 1 else LossModule(model, None)
     share = cfg["batchSize"] // world
     fail_at = os.environ.get("FOCUSCLIP_TORCH_FAIL_AT")  # "rank:step": die there (tests of a lost process)
     log = open(os.path.join(out, "train.jsonl"), "a") if rank == 0 else None
@@ -143,7 +159,7 @@ def run(args, ckpt, cfg, model, data, per_epoch, total, rank, world, last):
 
     def save():
         if rank == 0:
-            calibrate_feature_norm(model, data)
+            calibrate_feature_norm(model, data, device=device)
             write_checkpoint(path, model, ckpt.model_cfg, cfg, step, ckpt.vocab, opt, ckpt.layout, {"source": data.info["source"], "size": data.size})
         if world > 1:
             dist.barrier()
@@ -154,7 +170,7 @@ def run(args, ckpt, cfg, model, data, per_epoch, total, rank, world, last):
             os._exit(17)
         lr = learning_rate(cfg, step, total)
         idx = batch_indices(cfg["seed"], step, cfg["batchSize"], data.size)
-        batch = data.batch(idx[rank * share : (rank + 1) * share])
+        batch = {k: v.to(device) for k, v in data.batch(idx[rank * share : (rank + 1) * share]).items()}
         for p in model.parameters():
             p.grad = None
         loss, terms = net(batch)
