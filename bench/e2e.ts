@@ -21,7 +21,7 @@ import { capturePeerCase, type PeerCase } from './e2e-case.js';
 import { tfjsTrainer, type TfjsTrainer } from './e2e-tfjs.js';
 import { TorchServer, torchUnavailable } from './e2e-torch.js';
 import { peerSkipped, setupTfjs, type TfjsPeer } from './peers.js';
-import { barChartSvg } from './chart.js';
+import { barChartSvg } from '../eval/plot.js';
 import { benchOutput, type BenchOutput } from './output.js';
 
 function arg(args: string[], name: string, dflt: string): string {
@@ -256,17 +256,15 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     JSON.stringify({ adapter: e.adapter.description, date: new Date().toISOString(), steps, lossTolerance: LOSS_TOL, skipped, results }, null, 2),
   );
   const cats = results.map((r) => `${r.preset} ${r.kind}`);
-  const svg = barChartSvg({
-    title: `FocusCLIP/CLIP training throughput, batch ${batch} (${e.adapter.description.split(':')[0]})`,
-    yLabel: 'training images/s (log)',
-    categories: cats,
-    series: [
+  const svg = barChartSvg(
+    cats,
+    [
       { name: 'ours (WebGPU)', values: results.map((r) => r.trainImagesPerSec) },
       { name: 'TF.js WebGPU', values: results.map((r) => r.peers?.tfjs?.trainImagesPerSec) },
       { name: 'PyTorch CPU', values: results.map((r) => r.peers?.torch?.trainImagesPerSec) },
     ],
-    log: true,
-  });
+    { title: `FocusCLIP/CLIP training throughput, batch ${batch} (${e.adapter.description.split(':')[0]})`, yLabel: 'training images/s (log)', log: true },
+  );
   const svgPath = out.write('e2e.svg', svg);
   console.log('\nsummary (training step, median):');
   for (const r of results) {

@@ -15,7 +15,7 @@ import { variantName } from '../kernels/gemm-wgsl.js';
 import { matmulNaive } from '../kernels/matmul-naive.js';
 import { Rng } from '../engine/rng.js';
 import { gflops, gpuBracket, median, timeIt } from './timing.js';
-import { barChartSvg } from './chart.js';
+import { barChartSvg } from '../eval/plot.js';
 import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
 import { benchOutput, type BenchOutput } from './output.js';
 
@@ -173,12 +173,11 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   ];
   const svgPath = out.write(
     'gemm.svg',
-    barChartSvg({
-      title: `GEMM (f32${withF16 ? ', ours also f16' : ''}) on ${e.adapter.device || e.adapter.vendor} (FMA ceiling ${ceiling.toFixed(0)} GFLOP/s)`,
-      yLabel: 'GFLOP/s',
-      categories: rows.map((r) => r.shape as string),
-      series: series.map((s) => ({ name: s.name, values: rows.map((r) => r[s.key] as number | undefined) })),
-    }),
+    barChartSvg(
+      rows.map((r) => r.shape as string),
+      series.map((s) => ({ name: s.name, values: rows.map((r) => r[s.key] as number | undefined) })),
+      { title: `GEMM (f32${withF16 ? ', ours also f16' : ''}) on ${e.adapter.device || e.adapter.vendor} (FMA ceiling ${ceiling.toFixed(0)} GFLOP/s)`, yLabel: 'GFLOP/s' },
+    ),
   );
   console.log(`wrote ${jsonPath} and ${svgPath}`);
   fmaShared.dispose?.();

@@ -9,7 +9,7 @@ import { Engine } from '../engine/engine.js';
 import { attentionBackwardRoute, chooseAttentionImpl, forceAttentionBackwardRoute } from '../kernels/attention.js';
 import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
 import { gpuBracket, timeIt } from './timing.js';
-import { barChartSvg } from './chart.js';
+import { barChartSvg } from '../eval/plot.js';
 import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
 import { benchOutput, type BenchOutput } from './output.js';
 
@@ -240,17 +240,15 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   );
   const svgPath = out.write(
     'nn.svg',
-    barChartSvg({
-      title: `nn kernels on ${e.adapter.device || e.adapter.vendor} (ms, lower is better)`,
-      yLabel: 'ms per op',
-      log: true,
-      categories: rows.map((r) => `${r.op} ${r.shape}`),
-      series: [
+    barChartSvg(
+      rows.map((r) => `${r.op} ${r.shape}`),
+      [
         { name: 'ours', values: rows.map((r) => r.ours) },
         { name: 'TensorFlow.js', values: rows.map((r) => r.tfjs) },
         { name: 'jax-js', values: rows.map((r) => r.jax) },
       ],
-    }),
+      { title: `nn kernels on ${e.adapter.device || e.adapter.vendor} (ms, lower is better)`, yLabel: 'ms per op', log: true },
+    ),
   );
   console.log(`wrote ${jsonPath} and ${svgPath}`);
   e.destroy();

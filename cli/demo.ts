@@ -18,7 +18,8 @@ import { modelAttentionShare, type ModelAttentionShare } from '../model/attentio
 import { attentionGrid } from '../eval/attention-picture.js';
 import { backgroundShiftTable, attentionTable, isProbe } from '../eval/probe-report.js';
 import { progress, fmtSecs } from '../train/progress.js';
-import { lineChartSvg, lineChartPng, confusionMatrixPng, confusionMatrixSvg } from '../eval/plot.js';
+import { lineChartSvg, confusionMatrixSvg } from '../eval/plot.js';
+import { lineChartPng, confusionMatrixPng } from '../eval/plot-png-node.js';
 import { paperLayoutTable, reportJson, makeRunReport } from '../eval/report.js';
 import type { EvalResult } from '../eval/types.js';
 import type { StepLog } from '../train/trainer.js';
@@ -141,7 +142,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       writeFileAtomic(join(out, `${kind}-eval.json`), reportJson(makeRunReport(results[kind], kind)));
       for (const r of results[kind]) {
         const m = r.confusion;
-        writePng(join(out, `confusion-${kind}-${r.dataset}.png`), confusionMatrixPng(m, r.classes, { title: `${kind}: ${r.dataset}` }));
+        writeFileAtomic(join(out, `confusion-${kind}-${r.dataset}.png`), confusionMatrixPng(m, r.classes, { title: `${kind}: ${r.dataset}` }));
         writeFileAtomic(join(out, `confusion-${kind}-${r.dataset}.svg`), confusionMatrixSvg(m, r.classes, { title: `${kind}: ${r.dataset}` }));
       }
       trained.model.dispose();
@@ -149,7 +150,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
 
     const series = (['clip', 'focusclip'] as ModelKind[]).map((k) => ({ name: k, x: logs[k].map((l) => l.step), y: smooth(logs[k].map((l) => l.loss), 10) }));
     writeFileAtomic(join(out, 'loss.svg'), lineChartSvg(series, { title: 'training loss (moving average of 10 steps)', xLabel: 'step', yLabel: 'loss' }));
-    writePng(join(out, 'loss.png'), lineChartPng(series, { title: 'training loss (moving average of 10 steps)', xLabel: 'step', yLabel: 'loss' }));
+    writeFileAtomic(join(out, 'loss.png'), lineChartPng(series, { title: 'training loss (moving average of 10 steps)', xLabel: 'step', yLabel: 'loss' }));
 
     const heldOut = (k: ModelKind) => results[k].filter((r) => !isProbe(r.dataset));
     const table = paperLayoutTable([

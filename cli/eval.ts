@@ -11,12 +11,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { RunCommand } from './run.js';
-import { writeFileAtomic, writePng } from '../data/image-node.js';
+import { writeFileAtomic } from '../data/image-node.js';
 import { ADAPTERS, openDatasets, parseDatasetSpec, type DatasetSpec } from '../eval/adapters/index.js';
 import { applyPromptOverrides, ensembleTemplates, type PromptOverrides } from '../eval/prompts.js';
 import { evaluate } from '../eval/zeroshot.js';
 import { compare, compareMarkdown, makeRunReport, paperComparisonTable, paperLayoutTable, reportJson, reportMarkdown, resultsTable, PAPER } from '../eval/report.js';
-import { barChartSvg, confusionMatrixPng, confusionMatrixSvg } from '../eval/plot.js';
+import { barChartSvg, confusionMatrixSvg } from '../eval/plot.js';
+import { confusionMatrixPng } from '../eval/plot-png-node.js';
 import type { EvalDataset, EvalResult, ZeroShotModel } from '../eval/types.js';
 import { loadZeroShotModel } from './eval-model.js';
 import { safeFileName } from '../data/paths-node.js';
@@ -132,7 +133,7 @@ export async function evaluateModel(engine: Engine | undefined, model: ZeroShotM
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     log(`${ds.name}: ${r.n} images, top-${r.headlineK} ${(100 * r.headline).toFixed(2)}%${r.skipped.count ? ` (${r.skipped.count} unreadable, skipped)` : ''}`);
     const title = `${ds.name} (top-1 ${(100 * r.top1).toFixed(1)}%)`;
-    writePng(join(dir, `confusion-${safeFileName(ds.name)}.png`), confusionMatrixPng(r.confusion, r.classes, { title }));
+    writeFileAtomic(join(dir, `confusion-${safeFileName(ds.name)}.png`), confusionMatrixPng(r.confusion, r.classes, { title }));
     writeFileAtomic(join(dir, `confusion-${safeFileName(ds.name)}.svg`), confusionMatrixSvg(r.confusion, r.classes, { title }));
     results.push(r);
   }

@@ -8,11 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
 import { DEMO_DEFAULTS, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
-import { writeFileAtomic, writePng } from '../data/image-node.js';
+import { writeFileAtomic } from '../data/image-node.js';
 import { pairedInterval, tInterval, type Interval } from '../eval/stats.js';
 import { isProbe, probeAccuracy } from '../eval/probe-report.js';
 import { meanOfTaskMeans, num, signed, table } from '../eval/report.js';
-import { intervalChartPng, intervalChartSvg } from '../eval/plot.js';
+import { intervalChartSvg } from '../eval/plot.js';
+import { intervalChartPng } from '../eval/plot-png-node.js';
 import type { EvalResult } from '../eval/types.js';
 import type { ModelKind } from '../train/pipeline.js';
 import { fmtSecs } from '../train/progress.js';
@@ -128,7 +129,7 @@ export async function runStudy(run: RunCommand, o: { out: string; seeds: number[
   const cats = summary.metrics.filter((m) => m.name !== 'attention-share').map((m) => ({ name: m.name, points: m.difference.diffs, mean: m.difference.mean, lo: m.difference.lo, hi: m.difference.hi }));
   const chart = { title: 'FocusCLIP - CLIP per seed (points), mean and 95% CI', yLabel: 'accuracy difference (points)' };
   writeFileAtomic(join(out, 'study-diffs.svg'), intervalChartSvg(cats, chart));
-  writePng(join(out, 'study-diffs.png'), intervalChartPng(cats, chart));
+  writeFileAtomic(join(out, 'study-diffs.png'), intervalChartPng(cats, chart));
   say('\n' + md);
   return summary;
 }

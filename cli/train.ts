@@ -20,9 +20,10 @@ import { readFileBytes } from '../model/safetensors-node.js';
 import { initTextFromHf, initVisualFromTimm } from '../model/pretrained.js';
 import { makeConfig as makeModelConfig } from '../model/config.js';
 import { generateDataset } from '../data/synthetic/generate.js';
-import { readImage, writeFileAtomic, writePng } from '../data/image-node.js';
+import { readImage, writeFileAtomic } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
-import { lineChartPng, lineChartSvg } from '../eval/plot.js';
+import { lineChartSvg } from '../eval/plot.js';
+import { lineChartPng } from '../eval/plot-png-node.js';
 import { resolveInside } from '../data/paths-node.js';
 import { intFlag } from './flags.js';
 import { ensureDir } from '../data/atomic-write-node.js';
@@ -165,7 +166,7 @@ export function registerTrain(program: Command, run: RunCommand) {
       const redraw = () => {
         const series = [{ name: 'loss', x: logs.map((l) => l.step), y: logs.map((l) => l.loss) }];
         writeFileAtomic(join(out, 'loss.svg'), lineChartSvg(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
-        writePng(join(out, 'loss.png'), lineChartPng(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
+        writeFileAtomic(join(out, 'loss.png'), lineChartPng(series, { title: `${kind} training loss`, xLabel: 'step', yLabel: 'loss' }));
       };
       const onSigint = () => {
         console.error('\nstopping after this step; writing a checkpoint ...');
@@ -178,7 +179,7 @@ export function registerTrain(program: Command, run: RunCommand) {
         const names = Object.keys(metrics).filter((k) => k.startsWith('zero-shot '));
         const series = names.map((n) => ({ name: n.slice('zero-shot '.length), x: evals.map((v) => v.step), y: evals.map((v) => 100 * v.metrics[n]) }));
         writeFileAtomic(join(out, 'accuracy.svg'), lineChartSvg(series, { title: `${kind} zero-shot accuracy on held-out synthetic sets`, xLabel: 'step', yLabel: '%' }));
-        writePng(join(out, 'accuracy.png'), lineChartPng(series, { title: `${kind} zero-shot accuracy`, xLabel: 'step', yLabel: '%' }));
+        writeFileAtomic(join(out, 'accuracy.png'), lineChartPng(series, { title: `${kind} zero-shot accuracy`, xLabel: 'step', yLabel: '%' }));
         console.error(`\nstep ${step}: ${Object.entries(metrics).map(([k, v]) => `${k} ${k.startsWith('zero') ? (100 * v).toFixed(1) + '%' : v.toFixed(4)}`).join(', ')}`);
       }) : undefined;
       process.once('SIGINT', onSigint);

@@ -4,12 +4,10 @@ import {
   barChartScene,
   barChartSvg,
   blues,
-  confusionMatrixPng,
+  confusionMatrixScene,
   confusionMatrixSvg,
-  lineChartPng,
   lineChartSvg,
   niceTicks,
-  PALETTE,
   sceneToImage,
   type Prim,
 } from './plot.js';
@@ -60,18 +58,16 @@ describe('confusion matrix', () => {
     [0, 5, 5],
     [0, 0, 0],
   ];
-  it('colours cells by row share and labels the classes (PNG)', () => {
-    const img = confusionMatrixPng(m, ['cat', 'dog', 'bird'], { cell: 20, title: 'pets' });
+  it('colours cells by row share and labels the classes', () => {
+    const scene = confusionMatrixScene(m, ['cat', 'dog', 'bird'], { cell: 20, title: 'pets' });
     // layout: labelW = textWidth('bird')=23 + 8 = 31; left = 47; titleH 22; top = 22 + 31 + 14 = 67
-    expect([img.width, img.height]).toEqual([115, 135]);
-    const centre = (i: number, j: number) => px(img, 47 + j * 20 + 2, 67 + i * 20 + 2); // off the digits
-    expect(centre(0, 0)).toEqual(blues(0.8).map(Math.round));
-    expect(centre(1, 2)).toEqual(blues(0.5).map(Math.round));
-    expect(centre(2, 2)).toEqual([255, 255, 255]); // empty row: no NaN colours
-    // labels drawn in black somewhere left of the grid
-    let ink = 0;
-    for (let y = 67; y < 127; y++) for (let x = 0; x < 45; x++) if (px(img, x, y)[0] === 0) ink++;
-    expect(ink).toBeGreaterThan(20);
+    expect([scene.width, scene.height]).toEqual([115, 135]);
+    const cellAt = (i: number, j: number) => scene.items.find((p) => p.t === 'rect' && p.x === 47 + j * 20 && p.y === 67 + i * 20) as Extract<Prim, { t: 'rect' }>;
+    expect(cellAt(0, 0).fill).toEqual(blues(0.8));
+    expect(cellAt(1, 2).fill).toEqual(blues(0.5));
+    expect(cellAt(2, 2).fill).toEqual([255, 255, 255]); // empty row: no NaN colours
+    const labels = scene.items.filter((p) => p.t === 'text').map((p) => (p as Extract<Prim, { t: 'text' }>).text);
+    for (const c of ['cat', 'dog', 'bird', 'predicted', 'true', 'pets', '8', '5']) expect(labels).toContain(c);
   });
   it('writes SVG with labels and counts', () => {
     const svg = confusionMatrixSvg(m, ['cat', 'dog', 'a<b'], { cell: 20 });
@@ -82,20 +78,16 @@ describe('confusion matrix', () => {
     expect((svg.match(/<rect /g) ?? []).length).toBe(1 + 9);
     expect(() => confusionMatrixSvg([[1]], ['a', 'b'])).toThrow(/2x2 for 2 classes/);
   });
-  it('widens the picture for a title longer than the grid (nothing clipped)', () => {
+  it('widens the picture for a title longer than the grid', () => {
     const title = 'focusclip: synthetic-clothing';
-    const img = confusionMatrixPng(m, ['cat', 'dog', 'bird'], { cell: 20, title });
-    expect(img.width).toBe(textWidth(title, 2) + 16);
-    let minX = Infinity, maxX = -1;
-    for (let y = 0; y < 20; y++) for (let x = 0; x < img.width; x++) if (px(img, x, y)[0] === 0) (minX = Math.min(minX, x)), (maxX = Math.max(maxX, x));
-    expect(minX).toBeGreaterThanOrEqual(6); // a margin on both sides, not cut at the edge
-    expect(img.width - 1 - maxX).toBeGreaterThanOrEqual(6);
+    expect(confusionMatrixScene(m, ['cat', 'dog', 'bird'], { cell: 20, title }).width).toBe(textWidth(title, 2) + 16);
   });
   it('drops labels for hundreds of classes', () => {
     const C = 200;
     const big = Array.from({ length: C }, (_, i) => Array.from({ length: C }, (_, j) => (i === j ? 3 : (i + j) % 7 === 0 ? 1 : 0)));
-    const img = confusionMatrixPng(big, Array.from({ length: C }, (_, i) => `c${i}`));
-    expect(img.width).toBeLessThan(C * 4 + 40);
+    const scene = confusionMatrixScene(big, Array.from({ length: C }, (_, i) => `c${i}`));
+    expect(scene.width).toBeLessThan(C * 4 + 40);
+    expect(scene.items.some((p) => p.t === 'text' && p.text === 'c7')).toBe(false);
   });
 });
 
@@ -104,22 +96,48 @@ describe('line and bar charts', () => {
     { name: 'train loss', y: [2.3, 1.7, 1.2, 0.9, 0.8] },
     { name: 'val loss', x: [1, 3, 5], y: [2.4, 1.5, 1.1] },
   ];
-  it('draws both series with a legend (SVG and PNG)', () => {
+  it('draws both series with a legend', () => {
     const svg = lineChartSvg(series, { title: 'loss', xLabel: 'epoch', yLabel: 'loss' });
     expect((svg.match(/<polyline /g) ?? []).length).toBe(2);
     expect(svg).toContain('>train loss</text>');
     expect(svg).toContain('>epoch</text>');
-    const img = lineChartPng(series, { width: 400, height: 300 });
-    expect([img.width, img.height]).toEqual([400, 300]);
-    expect(count(img, PALETTE[0])).toBeGreaterThan(100);
-    expect(count(img, PALETTE[1])).toBeGreaterThan(60);
     expect(() => lineChartSvg([{ name: 'a', x: [1], y: [1, 2] }])).toThrow(/1 x values and 2 y values/);
+  });
+  it('draws one polyline point per value, lower values lower on the page, in a fixed x range', () => {
+    const svg = lineChartSvg([{ name: 'train', y: [3, 2.5, 2, 1.8] }], { xMin: 1, xMax: 10, width: 400, height: 300 });
+    const pts = svg.match(/points="([^"]+)"/)![1].split(' ').map((p) => p.split(',').map(Number));
+    expect(pts).toHaveLength(4);
+    expect(pts[0][1]).toBeLessThan(pts[3][1]);
+    // x = 1..4 of a 1..10 axis: the line covers a third of the frame's width.
+    const frameW = 400 - 50 - 14;
+    expect(pts[3][0] - pts[0][0]).toBeCloseTo((3 / 9) * frameW, 1);
   });
   it('sizes bars to their values', () => {
     const scene = barChartScene(['stanford', 'utk'], [{ name: 'CLIP', values: [25, 50] }, { name: 'FocusCLIP', values: [50, 100] }], { height: 300 });
-    const bars = scene.items.filter((p): p is Extract<Prim, { t: 'rect' }> => p.t === 'rect' && p.w > 10);
+    const bars = scene.items.filter((p): p is Extract<Prim, { t: 'rect' }> => p.t === 'rect' && p.cls === 'bar');
     expect(bars.map((b) => b.h)).toEqual([64.5, 129, 129, 258]); // frame 300 - 12 - 30 = 258 px for 0..100
-    expect(barChartSvg(['a'], [{ name: 's', values: [1] }])).toContain('<rect');
+    expect(barChartSvg(['a'], [{ name: 's', values: [1] }])).toContain('<rect class="bar"');
     expect(() => barChartSvg(['a', 'b'], [{ name: 's', values: [1] }])).toThrow(/1 values for 2 categories/);
+  });
+  it('leaves out missing values, escapes text, prints values on request', () => {
+    const svg = barChartSvg(['64', '128'], [{ name: 'x', values: [1, 2] }, { name: 'y', values: [4, undefined] }], { title: 'a <b>', valueLabels: true });
+    expect((svg.match(/class="bar"/g) ?? []).length).toBe(3);
+    expect(svg).toContain('a &lt;b&gt;');
+    expect(svg).not.toContain('NaN');
+    expect(svg).toContain('>4</text>');
+  });
+  it('draws a log axis at the powers of ten, bars by their log', () => {
+    const scene = barChartScene(['a', 'b'], [{ name: 'ms', values: [1, 100] }], { log: true, height: 300 });
+    const ticks = scene.items.filter((p) => p.t === 'text' && p.anchor === 'end').map((p) => (p as Extract<Prim, { t: 'text' }>).text);
+    expect(ticks).toEqual(['1', '10', '100']);
+    const [a, b] = scene.items.filter((p): p is Extract<Prim, { t: 'rect' }> => p.t === 'rect' && p.cls === 'bar');
+    expect(a.h).toBe(0); // log10(1) is the axis' floor
+    expect(b.h).toBe(258);
+  });
+  it('writes category labels that do not fit vertically instead of cutting them', () => {
+    const scene = barChartScene(['paper qkv 6304x2304x768', 'tiny mlp1 2080x512x128'], [{ name: 'ours', values: [30, 40] }]);
+    const labels = scene.items.filter((p): p is Extract<Prim, { t: 'text' }> => p.t === 'text' && !!p.vertical);
+    expect(labels.map((l) => l.text)).toEqual(['paper qkv 6304x2304x768', 'tiny mlp1 2080x512x128']);
+    expect(scene.height).toBeGreaterThan(360);
   });
 });

@@ -1,7 +1,9 @@
-// Pictures for reports, training and benchmarks: line charts, bar charts and confusion matrices.
-// Every chart is laid out once as a small scene (rects, lines, polylines, text) and rendered to SVG
-// text or to an RGBAImage (PNG via data/image-node.ts writePng; labels with the 5x7 bitmap font).
-// No Node built-ins: runs in the browser too.
+// The one chart module, for reports, training, the study, benchmarks and the demo page: line
+// charts, bar charts (linear or log), interval charts and confusion matrices. Every chart is laid
+// out once as a small scene (rects, lines, polylines, text) and written as SVG text; PNGs are that
+// SVG rendered by resvg (eval/plot-png-node.ts). No Node built-ins: the demo page draws with it.
+// sceneToImage rasterises a scene with the 5x7 bitmap font, for pictures that paste pixels
+// (eval/attention-picture.ts).
 
 import { createImage, drawLine, type RGBAImage } from '../data/image.js';
 import { ADVANCE, GLYPH_H, GLYPH_W, glyph, textWidth } from './font5x7.js';
@@ -10,7 +12,8 @@ export type Color = readonly [number, number, number];
 
 type Anchor = 'start' | 'middle' | 'end';
 export type Prim =
-  | { t: 'rect'; x: number; y: number; w: number; h: number; fill: Color }
+  /** `cls` becomes the SVG class (the demo page finds its bars by it). */
+  | { t: 'rect'; x: number; y: number; w: number; h: number; fill: Color; cls?: string }
   | { t: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: Color; width: number }
   | { t: 'poly'; pts: [number, number][]; stroke: Color; width: number }
   /** (x, y) is the anchor point on the text's vertical centre line; `vertical` reads bottom to top. */
@@ -37,6 +40,9 @@ const WHITE: Color = [255, 255, 255];
 const hex = (c: Color) => `#${c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const r2 = (v: number) => Math.round(v * 100) / 100;
+/** The layout measures text in the bitmap font's advance (6 px at 10 px): a monospace face of that
+ *  width (DejaVu Sans Mono, Liberation Mono: 0.6 em) keeps labels where they were measured. */
+export const FONT = 'DejaVu Sans Mono, Liberation Mono, monospace';
 
 export function sceneToSvg(s: Scene): string {
   const out = [
@@ -44,13 +50,13 @@ export function sceneToSvg(s: Scene): string {
     `<rect width="${s.width}" height="${s.height}" fill="${hex(s.background)}"/>`,
   ];
   for (const p of s.items) {
-    if (p.t === 'rect') out.push(`<rect x="${r2(p.x)}" y="${r2(p.y)}" width="${r2(p.w)}" height="${r2(p.h)}" fill="${hex(p.fill)}"/>`);
+    if (p.t === 'rect') out.push(`<rect${p.cls ? ` class="${p.cls}"` : ''} x="${r2(p.x)}" y="${r2(p.y)}" width="${r2(p.w)}" height="${r2(p.h)}" fill="${hex(p.fill)}"/>`);
     else if (p.t === 'line') out.push(`<line x1="${r2(p.x1)}" y1="${r2(p.y1)}" x2="${r2(p.x2)}" y2="${r2(p.y2)}" stroke="${hex(p.stroke)}" stroke-width="${p.width}"/>`);
     else if (p.t === 'poly') out.push(`<polyline points="${p.pts.map(([x, y]) => `${r2(x)},${r2(y)}`).join(' ')}" fill="none" stroke="${hex(p.stroke)}" stroke-width="${p.width}" stroke-linejoin="round"/>`);
     else {
       const rot = p.vertical ? ` transform="rotate(-90 ${r2(p.x)} ${r2(p.y)})"` : '';
       out.push(
-        `<text x="${r2(p.x)}" y="${r2(p.y)}" font-family="monospace" font-size="${(GLYPH_H + 3) * p.scale}" fill="${hex(p.color)}" text-anchor="${p.anchor}" dominant-baseline="central"${rot}>${esc(p.text)}</text>`,
+        `<text x="${r2(p.x)}" y="${r2(p.y)}" font-family="${FONT}" font-size="${(GLYPH_H + 3) * p.scale}" fill="${hex(p.color)}" text-anchor="${p.anchor}" dominant-baseline="central"${rot}>${esc(p.text)}</text>`,
       );
     }
   }
@@ -135,10 +141,15 @@ interface Frame {
 }
 
 /** Plot frame with y grid lines, ticks and labels; x ticks when `xRange` is numeric. */
-function axes(items: Prim[], o: { width: number; height: number; title?: string; xLabel?: string; yLabel?: string; legendW: number }, yRange: [number, number], xRange?: [number, number]): Frame {
+function axes(
+  items: Prim[],
+  o: { width: number; height: number; title?: string; xLabel?: string; yLabel?: string; legendW: number; bottomExtra?: number; log?: boolean },
+  yRange: [number, number],
+  xRange?: [number, number],
+): Frame {
   const left = o.yLabel ? 62 : 50;
   const top = o.title ? 26 : 12;
-  const bottom = o.xLabel ? 44 : 30;
+  const bottom = (o.xLabel ? 44 : 30) + (o.bottomExtra ?? 0);
   const w = o.width - left - 14 - o.legendW;
   const h = o.height - top - bottom;
   if (w < 20 || h < 20) throw new Error(`chart of ${o.width}x${o.height} pixels is too small for its axes and legend; make it larger.`);
@@ -146,9 +157,11 @@ function axes(items: Prim[], o: { width: number; height: number; title?: string;
   const sy = (v: number) => top + h - ((v - y0) / (y1 - y0 || 1)) * h;
   const [x0, x1] = xRange ?? [0, 1];
   const sx = (v: number) => left + ((v - x0) / (x1 - x0 || 1)) * w;
-  for (const t of niceTicks(y0, y1)) {
+  // A log axis has its ticks at the powers of ten (the range is in log10 units).
+  const yTicks = o.log ? Array.from({ length: y1 - y0 + 1 }, (_, i) => y0 + i) : niceTicks(y0, y1);
+  for (const t of yTicks) {
     items.push({ t: 'line', x1: left, y1: sy(t), x2: left + w, y2: sy(t), stroke: GREY, width: 1 });
-    items.push(text(left - 4, sy(t), fmtTick(t), 'end'));
+    items.push(text(left - 4, sy(t), fmtTick(o.log ? 10 ** t : t), 'end'));
   }
   if (xRange) {
     for (const t of niceTicks(x0, x1, 6)) {
@@ -191,6 +204,13 @@ export interface ChartOptions {
   height?: number;
   yMin?: number;
   yMax?: number;
+  /** Line charts: a fixed x range (a live chart keeps its axis while points arrive). */
+  xMin?: number;
+  xMax?: number;
+  /** Bar charts: a log10 y axis, for values spanning decades (non-positive values are left out). */
+  log?: boolean;
+  /** Bar charts: each bar's value printed above it. */
+  valueLabels?: boolean;
 }
 
 export function lineChartScene(series: readonly Series[], opts: ChartOptions = {}): Scene {
@@ -203,7 +223,7 @@ export function lineChartScene(series: readonly Series[], opts: ChartOptions = {
   });
   const all = pts.flat();
   if (!all.length) throw new Error('lineChart: no finite points to draw.');
-  let [xl, xh] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
+  let [xl, xh] = [opts.xMin ?? Math.min(...all.map((p) => p[0])), opts.xMax ?? Math.max(...all.map((p) => p[0]))];
   let [yl, yh] = [opts.yMin ?? Math.min(...all.map((p) => p[1])), opts.yMax ?? Math.max(...all.map((p) => p[1]))];
   if (xh === xl) (xl -= 1), (xh += 1);
   if (yh === yl) (yl -= 1), (yh += 1);
@@ -223,42 +243,56 @@ export function lineChartScene(series: readonly Series[], opts: ChartOptions = {
 }
 
 export const lineChartSvg = (series: readonly Series[], opts: ChartOptions = {}) => sceneToSvg(lineChartScene(series, opts));
-export const lineChartPng = (series: readonly Series[], opts: ChartOptions = {}) => sceneToImage(lineChartScene(series, opts));
 
 // ------------------------------------------------------------------ bar chart
 
 export interface BarSeries {
   name: string;
-  values: readonly number[];
+  /** One per category; undefined or NaN: no bar (a system that did not run). */
+  values: readonly (number | undefined)[];
   color?: Color;
 }
 
-/** Grouped bars: one group per category, one bar per series. */
+/** Grouped bars: one group per category, one bar per series. Category labels that do not fit
+ *  under their group are written vertically instead of being cut. */
 export function barChartScene(categories: readonly string[], series: readonly BarSeries[], opts: ChartOptions = {}): Scene {
   if (!categories.length || !series.length) throw new Error('barChart: needs at least one category and one series.');
   for (const s of series) if (s.values.length !== categories.length) throw new Error(`barChart: series "${s.name}" has ${s.values.length} values for ${categories.length} categories.`);
   const width = opts.width ?? Math.max(320, 90 + categories.length * (18 * series.length + 16));
-  const height = opts.height ?? 360;
-  const vals = series.flatMap((s) => s.values).filter(Number.isFinite);
-  const [yl, yh] = niceRange(Math.min(0, ...vals), Math.max(0, ...vals) || 1, opts);
+  const usable = (v: number | undefined): v is number => Number.isFinite(v) && (!opts.log || v! > 0);
+  const vals = series.flatMap((s) => s.values).filter(usable);
+  // Log axes are drawn in log10 units: the frame, ticks and bars all see log10(v).
+  const tr = (v: number) => (opts.log ? Math.log10(v) : v);
+  const [yl, yh] = opts.log
+    ? [Math.floor(Math.min(...vals.map(tr), 0)), Math.ceil(Math.max(...vals.map(tr), 1))]
+    : niceRange(Math.min(0, ...vals), Math.max(0, ...vals) || 1, opts);
+  const group0 = (width - 76 - legendWidth(series.map((s) => s.name))) / categories.length;
+  const vertical = categories.some((c) => textWidth(c) > group0 - 4);
+  const labelH = vertical ? Math.min(220, Math.max(...categories.map((c) => textWidth(c)))) + 6 : 0;
+  const height = (opts.height ?? 360) + labelH;
   const items: Prim[] = [];
   const names = series.map((s) => s.name);
   const colors = series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]);
   const lw = legendWidth(names);
-  const f = axes(items, { width, height, ...opts, legendW: lw }, [yl, yh]);
+  const f = axes(items, { width, height, ...opts, legendW: lw, bottomExtra: labelH, log: opts.log }, [yl, yh]);
   const group = f.w / categories.length;
   const bw = (group * 0.8) / series.length;
-  const maxChars = Math.max(1, Math.floor(group / ADVANCE));
+  // textWidth(n chars) = n * ADVANCE - 1: the +1 lets a label exactly as long as the room fit.
+  const maxChars = Math.max(1, Math.floor(((vertical ? labelH - 6 : group) + 1) / ADVANCE));
   categories.forEach((c, ci) => {
     series.forEach((s, si) => {
       const v = s.values[ci];
-      if (!Number.isFinite(v)) return;
-      const ya = f.sy(Math.max(yl, Math.min(yh, v)));
-      const yb = f.sy(Math.max(yl, Math.min(yh, 0)));
-      items.push({ t: 'rect', x: f.left + ci * group + group * 0.1 + si * bw, y: Math.min(ya, yb), w: Math.max(1, bw - 1), h: Math.abs(yb - ya), fill: colors[si] });
+      if (!usable(v)) return;
+      const ya = f.sy(Math.max(yl, Math.min(yh, tr(v))));
+      const yb = f.sy(Math.max(yl, Math.min(yh, opts.log ? yl : 0)));
+      const x = f.left + ci * group + group * 0.1 + si * bw;
+      items.push({ t: 'rect', x, y: Math.min(ya, yb), w: Math.max(1, bw - 1), h: Math.abs(yb - ya), fill: colors[si], cls: 'bar' });
+      if (opts.valueLabels) items.push(text(x + bw / 2, Math.min(ya, yb) - 6, fmtTick(Number(v.toPrecision(3))), 'middle'));
     });
     const label = c.length > maxChars ? c.slice(0, Math.max(1, maxChars - 1)) + '.' : c;
-    items.push(text(f.left + (ci + 0.5) * group, f.top + f.h + 10, label, 'middle'));
+    const cx = f.left + (ci + 0.5) * group;
+    if (vertical) items.push(text(cx, f.top + f.h + 6, label, 'end', BLACK, 1, true));
+    else items.push(text(cx, f.top + f.h + 10, label, 'middle'));
   });
   if (lw) legend(items, names, colors, f.left + f.w + 10, f.top + 6);
   return { width, height, background: WHITE, items };
@@ -304,7 +338,6 @@ export function intervalChartScene(categories: readonly IntervalCategory[], opts
 }
 
 export const intervalChartSvg = (c: readonly IntervalCategory[], opts: ChartOptions = {}) => sceneToSvg(intervalChartScene(c, opts));
-export const intervalChartPng = (c: readonly IntervalCategory[], opts: ChartOptions = {}) => sceneToImage(intervalChartScene(c, opts));
 
 // ------------------------------------------------------------------ confusion matrix
 
@@ -362,4 +395,3 @@ export function confusionMatrixScene(matrix: readonly (readonly number[])[], cla
 }
 
 export const confusionMatrixSvg = (m: readonly (readonly number[])[], classes: readonly string[], opts: ConfusionOptions = {}) => sceneToSvg(confusionMatrixScene(m, classes, opts));
-export const confusionMatrixPng = (m: readonly (readonly number[])[], classes: readonly string[], opts: ConfusionOptions = {}) => sceneToImage(confusionMatrixScene(m, classes, opts));

@@ -11,10 +11,16 @@ describe('package entries', () => {
     expect(missing).toEqual([]);
   });
 
+  const nodeOnly = Object.keys(nodeEntry).filter((k) => !(k in browserEntry)).sort();
+  const names = (list: string) => list.replace(/\s*\*\s*|`/g, ' ').split(/,\s*|\s+and\s+/).map((s) => s.trim()).filter(Boolean).sort();
+
   it('the Node-only exports are the ones the entry documents', () => {
     const doc = /without the file helpers: ([\s\S]*?)\. The guide/.exec(readFileSync(new URL('./node.ts', import.meta.url), 'utf8'))![1];
-    const documented = doc.replace(/\s*\*\s*/g, ' ').split(/,\s*|\s+and\s+/).map((s) => s.trim()).filter(Boolean).sort();
-    const nodeOnly = Object.keys(nodeEntry).filter((k) => !(k in browserEntry)).sort();
-    expect(documented).toEqual(nodeOnly);
+    expect(names(doc)).toEqual(nodeOnly);
+  });
+
+  it('and the ones the library guide lists', () => {
+    const guide = /The file helpers, Node only: ([\s\S]*?)\. In a browser/.exec(readFileSync(new URL('../docs/library.md', import.meta.url), 'utf8'))![1];
+    expect(names(guide)).toEqual(nodeOnly);
   });
 });

@@ -1,22 +1,26 @@
 #!/usr/bin/env node
-// The browser test suite: the same kernel/op test files as the Node suite, bundled for the browser
-// (vitest aliased to web/test-shim), run in headless Chromium through playwright-core against
-// dist/ served on 127.0.0.1; then the demo page is loaded, screenshotted and its results checked.
+// The browser suite, in headless Debian Chromium (WebGPU through SwiftShader):
+//   1. the kernel and op test files that vitest runs in Node, under Vitest's browser mode
+//      (vitest.browser.config.mjs; files that import a Node built-in are named as skipped);
+//   2. the library bundle (dist/web/focusclip.js) imported into a page, an op on the GPU;
+//   3. the demo page (dist/web/demo.html?quick=1): its own checks, a dropped image, a screenshot.
 //
-// Usage: node scripts/browser-tests.mjs [file-substring or path/to/x.test.ts ...] [--grep REGEXP] [--no-demo] [--demo-only]
-//        [--build-only] (write dist/web/tests for opening web/test.html by hand, run nothing)
+// Usage: node scripts/browser-tests.mjs [file-substring ...] [--grep REGEXP] [--no-demo] [--demo-only]
 //        [--require-browser] (fail instead of skipping when Chromium is missing; also env CI or FOCUSCLIP_REQUIRE_BROWSER=1)
 //   env: FOCUSCLIP_BROWSER_FILES (comma separated substrings), FOCUSCLIP_BROWSER_GREP,
 //        FOCUSCLIP_CHROMIUM (browser binary, default /usr/bin/chromium), FOCUSCLIP_BROWSER_HEADED=1
 // Prints one line per test and closes with "Browser: N passed, M failed, K skipped"; exits 1 on
 // any failure (or when nothing ran).
 
-import { existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import { ROOT, OUT, buildBrowserTests, buildWebPages, findTestFiles } from '../web/build-web.mjs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, OUT, buildWebPages } from '../web/build-web.mjs';
 import { serveDirectory } from '../web/serve.mjs';
 import { CHROMIUM as executablePath, browserRequired, launchChromium } from './chromium.mjs';
+import { browserTestFiles } from './browser-test-files.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => {
@@ -36,18 +40,13 @@ const grep = option('--grep') ?? process.env.FOCUSCLIP_BROWSER_GREP;
 const noDemo = flag('--no-demo');
 const demoOnly = flag('--demo-only');
 const requireBrowser = flag('--require-browser');
-const buildOnly = flag('--build-only');
 const fileFilters = [...args, ...(process.env.FOCUSCLIP_BROWSER_FILES ?? '').split(',')].filter(Boolean);
-// A filter that names an existing *.test.ts file outside the usual folders adds that file.
-const extra = fileFilters.filter((f) => f.endsWith('.test.ts') && existsSync(f)).map((f) => relative(ROOT, resolve(f)));
-const FILE_TIMEOUT_MS = 10 * 60_000;
 const DEMO_TIMEOUT_MS = 4 * 60_000;
 
-
 const c = process.stdout.isTTY ? { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', off: '\x1b[0m' } : { red: '', green: '', dim: '', off: '' };
-const mark = { pass: `${c.green}✓${c.off}`, fail: `${c.red}✗${c.off}`, skip: `${c.dim}-${c.off}`, todo: `${c.dim}…${c.off}` };
+const mark = { pass: `${c.green}✓${c.off}`, fail: `${c.red}✗${c.off}`, skip: `${c.dim}-${c.off}` };
 
-if (!buildOnly && !existsSync(executablePath)) {
+if (!existsSync(executablePath)) {
   // A developer box without Chromium skips the suite (like the torch golden tests without torch);
   // CI must not silently skip it.
   const required = browserRequired(requireBrowser);
@@ -59,29 +58,47 @@ if (!buildOnly && !existsSync(executablePath)) {
 
 const t0 = Date.now();
 process.chdir(ROOT);
-await buildWebPages();
-const chosen = [...new Set([...findTestFiles().filter((f) => !fileFilters.length || fileFilters.some((w) => f.includes(w))), ...extra])];
-// Each run bundles into its own folder (removed at the end): others may run the suite in the same
-// working tree at the same time. --build-only writes dist/web/tests for opening test.html by hand.
-const bundle = buildOnly ? 'tests' : `tests-run-${process.pid}`;
-const manifest = demoOnly ? { files: [], skipped: [] } : await buildBrowserTests(chosen, bundle);
-if (buildOnly) {
-  console.log(`built dist/web/tests (${manifest.files.length} files); serve with \`node web/serve.mjs\` and open http://127.0.0.1:8080/web/test.html`);
-  process.exit(0);
-}
-console.log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${manifest.files.length} test files for the browser, ${manifest.skipped.length} skipped`);
-for (const s of manifest.skipped) console.log(`${mark.skip} ${s.file} skipped (cannot run in a browser): ${s.reason}`);
-
-const server = await serveDirectory(join(ROOT, 'dist'));
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await launchChromium();
-const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-
 let passed = 0;
 let failed = 0;
-let skipped = manifest.skipped.length;
-let adapterShown = false;
-const fileSeconds = [];
+let skipped = 0;
+
+/** The test files under Vitest's browser mode; its JSON report gives the counts. */
+function runVitest() {
+  const { run, skipped: nodeOnly } = browserTestFiles(ROOT);
+  const chosen = run.filter((f) => !fileFilters.length || fileFilters.some((w) => f.includes(w)));
+  for (const s of nodeOnly.filter((s) => !fileFilters.length || fileFilters.some((w) => s.file.includes(w)))) {
+    skipped++;
+    console.log(`${mark.skip} ${s.file} skipped (cannot run in a browser): ${s.reason}`);
+  }
+  if (!chosen.length) return;
+  const dir = mkdtempSync(join(tmpdir(), 'focusclip-browser-'));
+  const report = join(dir, 'report.json');
+  try {
+    const vitest = join(ROOT, 'node_modules/vitest/vitest.mjs');
+    const r = spawnSync(process.execPath, [vitest, 'run', '--config', 'vitest.browser.config.mjs', '--reporter=verbose', '--reporter=json', `--outputFile.json=${report}`, ...(grep ? ['-t', grep] : []), ...chosen], { stdio: 'inherit' });
+    if (!existsSync(report)) {
+      failed++;
+      console.log(`${mark.fail} vitest (browser mode) ended with status ${r.status} and no report`);
+      return;
+    }
+    const j = JSON.parse(readFileSync(report, 'utf8'));
+    passed += j.numPassedTests;
+    failed += j.numFailedTests;
+    skipped += j.numPendingTests + j.numTodoTests;
+    // A file that fails to load has no failed test of its own.
+    for (const f of j.testResults) if (f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')) failed++;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!demoOnly) runVitest();
+const runPages = (!noDemo && !grep && !fileFilters.length) || demoOnly;
+if (runPages) await buildWebPages();
+const server = runPages ? await serveDirectory(join(ROOT, 'dist')) : undefined;
+const base = server ? `http://127.0.0.1:${server.address().port}` : '';
+const browser = runPages ? await launchChromium() : undefined;
+const context = await browser?.newContext({ viewport: { width: 1200, height: 900 } });
 
 /** Open a page that logs its console errors, so a failure comes with what the page said. */
 async function openPage() {
@@ -98,42 +115,6 @@ async function openPage() {
 async function waitFor(page, expr, timeout) {
   await page.waitForFunction(expr, undefined, { timeout, polling: 250 });
   return page.evaluate(expr.replace(/\?\.done$/, ''));
-}
-
-async function runTestFile(file) {
-  const { page, notes } = await openPage();
-  let ran = 0;
-  await page.exposeFunction('__focusclipReport', (json) => {
-    const ev = JSON.parse(json);
-    if (ev.type === 'start' && !adapterShown) {
-      console.log(`adapter: ${ev.adapter}`);
-      adapterShown = true;
-    }
-    if (ev.type !== 'test') return;
-    ran++;
-    if (ev.state === 'pass') passed++;
-    else if (ev.state === 'fail') failed++;
-    else skipped++;
-    console.log(`${mark[ev.state]} ${file} > ${ev.name} ${c.dim}${ev.ms.toFixed(0)} ms${c.off}`);
-    if (ev.error) console.log(`    ${ev.error.replaceAll(base + '/', '').replace(/\n/g, '\n    ')}`);
-  });
-  const q = new URLSearchParams({ file, bundle });
-  if (grep) q.set('grep', grep);
-  try {
-    await page.goto(`${base}/web/test.html?${q}`);
-    const res = await waitFor(page, 'window.__testResults?.done', FILE_TIMEOUT_MS);
-    fileSeconds.push([file, res.ms / 1000]);
-    const errors = res.files.flatMap((f) => f.errors);
-    for (const e of errors) console.log(`${mark.fail} ${file}: ${e}`);
-    failed += errors.length + (res.adapter?.startsWith('runner failed') ? 1 : 0);
-    if (errors.length || res.failed) for (const n of notes.slice(0, 10)) console.log(`    ${c.dim}${n}${c.off}`);
-  } catch (e) {
-    failed++;
-    console.log(`${mark.fail} ${file}: did not finish (${e.message.split('\n')[0]}) after ${ran} tests`);
-    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
-  } finally {
-    await page.close().catch(() => {});
-  }
 }
 
 /** The library bundle (dist/web/focusclip.js) as a user imports it: an op on this browser's GPU. */
@@ -253,22 +234,17 @@ async function runDemoWithTorchCheckpoint() {
 }
 
 try {
-  // One page per file: a hung or crashed file cannot take the others down with it.
-  for (const file of manifest.files) await runTestFile(file);
-  if ((!noDemo && !grep && !fileFilters.length) || demoOnly) {
+  if (runPages) {
     await runLibrary();
     await runDemo();
     await runDemoWithTorchCheckpoint();
   }
 } finally {
-  await browser.close().catch(() => {});
-  server.close();
-  if (manifest.dir) rmSync(manifest.dir, { recursive: true, force: true });
+  await browser?.close().catch(() => {});
+  server?.close();
 }
 
 const secs = ((Date.now() - t0) / 1000).toFixed(1);
-const slowest = fileSeconds.sort((a, b) => b[1] - a[1]).slice(0, 4);
-if (slowest.length > 1) console.log(`${c.dim}slowest files: ${slowest.map(([f, t]) => `${f} ${t.toFixed(1)} s`).join(', ')}${c.off}`);
 if (passed + failed === 0) {
   console.log(`Browser: nothing ran (filters: ${fileFilters.join(',') || 'none'}${grep ? `, grep ${grep}` : ''})`);
   failed = 1;

@@ -4,6 +4,7 @@
 #   python3-torch (CPU, for /usr/bin/python3) and OpenBLAS for the PyTorch golden tests and the
 #   PyTorch reference of the e2e benchmark; skipped when absent
 #   chromium             only for the browser test suite
+#   fonts-dejavu-core    a font for the text of the PNG charts (resvg draws no text without one)
 # Usage: bash scripts/install-system-deps.sh [--no-torch] [--no-chromium]
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -39,6 +40,7 @@ missing=()
 # torch calls whatever libblas.so.3 is installed: without OpenBLAS that is the reference BLAS (~10x slower)
 [ "$want_torch" = 1 ] && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1 && missing+=(libopenblas0-pthread)
 [ "$want_chromium" = 1 ] && ! command -v chromium >/dev/null && missing+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_update
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || echo "warning: could not install ${missing[*]}; the tests that need them will skip"

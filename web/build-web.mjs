@@ -1,10 +1,10 @@
-// esbuild recipes for everything that runs in a browser: the library, the demo page and the
-// browser test bundles. Shared by scripts/build.mjs and scripts/browser-tests.mjs so that the
-// "no Node built-ins in the browser" rule is enforced the same way everywhere.
+// esbuild recipes for what runs in a browser: the library and the demo page. Shared by
+// scripts/build.mjs and scripts/browser-tests.mjs so that the "no Node built-ins in the browser"
+// rule is enforced the same way everywhere.
 
 import { build } from 'esbuild';
 import { builtinModules } from 'node:module';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,54 +72,4 @@ export async function buildWebPages() {
     if (f.endsWith('.html') && (built.demo || f !== 'demo.html')) copyFileSync(join(ROOT, 'web', f), join(OUT, f));
   }
   if (!built.demo) rmSync(join(OUT, 'demo.html'), { force: true });
-}
-
-/** Test files the browser suite considers: the kernel and op tests. */
-export function findTestFiles() {
-  const out = [];
-  for (const dir of ['test', 'engine', 'kernels']) {
-    const abs = join(ROOT, dir);
-    if (!existsSync(abs)) continue;
-    for (const f of readdirSync(abs).sort()) if (f.endsWith('.test.ts')) out.push(`${dir}/${f}`);
-  }
-  return out;
-}
-
-const testOptions = () => ({
-  ...browserOptions,
-  alias: { vitest: join(ROOT, 'web/test-shim/vitest.ts') },
-  logLevel: 'silent',
-});
-
-/**
- * Bundle each test file alone first: a file that cannot be bundled for the browser (it imports a
- * Node built-in, or uses a vitest API the shim lacks) is skipped with esbuild's reason. The rest go
- * into one split build so the engine code is shared between files and loaded once per page.
- */
-export async function buildBrowserTests(files = findTestFiles(), outName = 'tests') {
-  const skipped = [];
-  const ok = [];
-  for (const f of files) {
-    try {
-      await build({ ...testOptions(), entryPoints: [join(ROOT, f)], write: false, sourcemap: false });
-      ok.push(f);
-    } catch (e) {
-      const reason = (e.errors ?? []).map((x) => `${x.text}${x.location ? ` (${x.location.file}:${x.location.line})` : ''}`).join('; ') || String(e.message ?? e);
-      skipped.push({ file: f, reason });
-    }
-  }
-  if (!/^[\w-]+$/.test(outName)) throw new Error(`buildBrowserTests: output name "${outName}" must be a plain folder name.`);
-  const dir = join(OUT, outName);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  // Output names mirror the source paths; files from outside the repo (given on the command line) go under outside/.
-  const entryName = (f) => f.replace(/\.ts$/, '').replace(/^(\.\.\/)+/, 'outside/');
-  const entryPoints = Object.fromEntries(ok.map((f) => [entryName(f), join(ROOT, f)]));
-  entryPoints['test-runner'] = join(ROOT, 'web/test-shim/runner.ts');
-  await build({ ...testOptions(), logLevel: 'warning', entryPoints, outdir: dir, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
-  const manifest = { files: ok, modules: Object.fromEntries(ok.map((f) => [f, `./${entryName(f)}.js`])), skipped };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  manifest.dir = dir;
-  copyFileSync(join(ROOT, 'web/test.html'), join(OUT, 'test.html'));
-  return manifest;
 }

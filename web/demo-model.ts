@@ -21,7 +21,7 @@ import type { ModelConfig } from '../model/config.js';
 import { createModel, type FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { ZeroShotModel } from '../eval/types.js';
-import { lineChartSvg } from './demo/chart.js';
+import { lineChartSvg } from '../eval/plot.js';
 import { drawImage } from './demo/focus-view.js';
 
 export interface DemoContext {
@@ -75,13 +75,10 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   const losses: number[] = [];
   const alphas: number[] = [];
   const draw = () => {
-    $('loss-chart').innerHTML = lineChartSvg({
-      title: 'training loss (live)',
-      yLabel: 'loss',
-      xLabel: 'step',
-      xMax: steps,
-      series: [{ name: 'FocusCLIP loss', color: '#d9480f', values: losses }],
-    });
+    // The axes are fixed to the whole run, so the line grows to the right as steps come back.
+    $('loss-chart').innerHTML = losses.length
+      ? lineChartSvg([{ name: 'FocusCLIP loss', color: [217, 72, 15], y: losses }], { title: 'training loss (live)', yLabel: 'loss', xLabel: 'step', xMin: 1, xMax: steps, width: 560, height: 260 })
+      : '<p class="muted">the loss appears here after the first step</p>';
   };
   draw();
   const t0 = performance.now();

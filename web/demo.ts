@@ -5,7 +5,7 @@
 // URL: ?quick=1 runs smaller benchmark sizes (SwiftShader in CI).
 
 import { Engine } from '../engine/engine.js';
-import { barChartSvg } from './demo/chart.js';
+import { barChartSvg } from '../eval/plot.js';
 import { runMatmulBench, type BenchRow } from './demo/bench.js';
 import { drawImage, renderFocus, syntheticSample, type FocusSample, type HeatmapMode } from './demo/focus-view.js';
 
@@ -94,10 +94,10 @@ async function benchPanel(e: Engine, quick: boolean): Promise<void> {
   const redraw = () => {
     const groups = sizes.map((n) => `${n}³`);
     const series = [
-      { name: 'naive (1 thread / output)', color: '#9aa5b1', values: sizes.map((n) => rows.find((r) => r.size === n && r.kernel === 'naive')?.gflops ?? NaN) },
-      { name: 'gemm (tuned family)', color: '#1f6feb', values: sizes.map((n) => rows.find((r) => r.size === n && r.kernel === 'gemm')?.gflops ?? NaN) },
+      { name: 'naive (1 thread / output)', color: [154, 165, 177] as const, values: sizes.map((n) => rows.find((r) => r.size === n && r.kernel === 'naive')?.gflops) },
+      { name: 'gemm (tuned family)', color: [31, 111, 235] as const, values: sizes.map((n) => rows.find((r) => r.size === n && r.kernel === 'gemm')?.gflops) },
     ];
-    chart.innerHTML = barChartSvg({ title: 'Square matmul C = A·B', yLabel: 'GFLOP/s', groups, series });
+    chart.innerHTML = barChartSvg(groups, series, { title: 'Square matmul C = A·B', yLabel: 'GFLOP/s', width: 560, height: 260, valueLabels: true });
   };
   redraw();
   const res = await runMatmulBench(e, sizes, quick ? 150 : 400, (r) => {

@@ -60,5 +60,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const dist = resolve(fileURLToPath(import.meta.url), '../../dist');
   const server = await serveDirectory(dist, Number(process.argv[2] ?? 8080));
   const base = `http://127.0.0.1:${server.address().port}`;
-  console.log(`serving ${dist}\n  demo:  ${base}/web/demo.html\n  tests: ${base}/web/test.html   (build them first: npm run test:browser -- --build-only)`);
+  console.log(`serving ${dist}\n  demo:  ${base}/web/demo.html`);
 }
