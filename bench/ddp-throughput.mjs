@@ -15,7 +15,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (n, d) => (process.argv.includes(`--${n}`) ? Number(process.argv[process.argv.indexOf(`--${n}`) + 1]) : d);
 const REPS = arg('reps', 3);
 const STEPS = arg('steps', 12);
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = join(ROOT, 'bin', 'focusclip.js');
 const PY = '/usr/bin/python3';
 const env = { ...process.env, PYTHONPATH: join(ROOT, 'python') };
 const dir = mkdtempSync(join(tmpdir(), 'fc-ddp-bench-'));
