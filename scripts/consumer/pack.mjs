@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './report.mjs';
 
-/** Nothing but the built library, CLI, types and the PyTorch peer: no sources, tests or results. */
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE/, /^bin\/focusclip\.js$/, /^lib\/[\w-]+\.js$/, /^dist\/node\/.+\.js$/, /^dist\/web\/focusclip\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/python\/\w+\.py$/];
+/** Nothing but the built library, CLI, types, the PyTorch peer and its model package: no sources, tests or results. */
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE/, /^bin\/focusclip\.js$/, /^lib\/[\w-]+\.js$/, /^dist\/node\/.+\.js$/, /^dist\/web\/focusclip\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/python\/\w+\.py$/, /^dist\/python\/focusclip_torch\/\w+\.py$/];
 const NEVER = /\.test\.|(^|\/)test\/|bench\/results|\.map$/;
 
 export function packTarball(root, dir, report) {
