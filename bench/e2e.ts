@@ -8,6 +8,7 @@
 // agree to 1e-3; the values after one update are printed too).
 // Writes (under --out, default bench/results/) e2e.json and e2e.svg.
 
+import { loadavg } from 'node:os';
 import { Engine } from '../engine/engine.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { makeConfig } from '../train/config.js';
@@ -22,6 +23,8 @@ import { tfjsTrainer, type TfjsTrainer } from './e2e-tfjs.js';
 import { TorchServer, torchUnavailable } from './e2e-torch.js';
 import { peerSkipped, setupTfjs, type TfjsPeer } from './peers.js';
 import { barChartSvg } from '../eval/plot.js';
+import { modelFlops } from '../model/flops.js';
+import { fmaCeiling } from './gemm.js';
 import { benchOutput, type BenchOutput } from './output.js';
 
 function arg(args: string[], name: string, dflt: string): string {
@@ -93,6 +96,9 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   const results: any[] = [];
   let faithful = true;
   try {
+    // The adapter's arithmetic ceiling, measured in this run: what a step's achieved GFLOP/s is a share of.
+    const ceiling = await fmaCeiling(e, 5);
+    console.log(`FMA ceiling of this adapter (register-only vec4 FMA): ${ceiling.toFixed(1)} GFLOP/s`);
     for (const preset of presets) {
       const size = makeModelConfig(preset).vision.imageSize;
       const ds = generateDataset({ seed: 1, count: Math.max(batch * 2, 64), size });
@@ -100,7 +106,9 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
       const tok = captionTokenizer(data.texts, 4096);
       for (const kind of kinds) {
         const cfg = makeConfig('modern', { model: preset, batchSize: batch, maxSteps: 1, epochs: 1000, checkpointEvery: 0 });
-        const model = createModel(e, modelConfigFor(cfg, kind, tok.vocab.length), { seed: 1 });
+        const mcfg = modelConfigFor(cfg, kind, tok.vocab.length);
+        const model = createModel(e, mcfg, { seed: 1 });
+        const stepFlops = modelFlops(mcfg).train * batch;
         const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
         const wantTfjs = useTfjs && tfjsPresets.includes(preset);
         const wantTorch = useTorch && torchPresets.includes(preset);
@@ -173,12 +181,21 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
           inf.push(performance.now() - t);
         }
         const stepMs = median(times);
+        const minStepMs = Math.min(...times);
         const r: any = {
           preset,
           kind,
           batch,
           stepMs,
+          minStepMs,
           runsMs: times,
+          // Model FLOPs (matrix products, model/flops.ts) per step over the step's time: the share of
+          // the FMA ceiling is the model FLOPs utilisation.
+          modelGflopPerStep: stepFlops / 1e9,
+          achievedGflops: stepFlops / 1e6 / stepMs,
+          bestGflops: stepFlops / 1e6 / minStepMs,
+          fmaCeilingGflops: ceiling,
+          modelFlopsUtilisation: stepFlops / 1e6 / stepMs / ceiling,
           trainImagesPerSec: (1000 * batch) / stepMs,
           inferenceImagesPerSec: (1000 * batch) / median(inf),
           peakBytes: peak,
@@ -189,7 +206,8 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
           topKernels: kernels.slice(0, 12),
         };
         results.push(r);
-        console.log(`\n${preset} ${kind} batch ${batch}: step ${stepMs.toFixed(0)} ms (${r.trainImagesPerSec.toFixed(1)} img/s), inference ${r.inferenceImagesPerSec.toFixed(1)} img/s, peak ${fmtBytes(peak)}`);
+        console.log(`\n${preset} ${kind} batch ${batch}: step ${stepMs.toFixed(0)} ms median, ${minStepMs.toFixed(0)} ms min (${r.trainImagesPerSec.toFixed(1)} img/s), inference ${r.inferenceImagesPerSec.toFixed(1)} img/s, peak ${fmtBytes(peak)}`);
+        console.log(`  model FLOPs: ${r.modelGflopPerStep.toFixed(1)} GFLOP per step -> ${r.achievedGflops.toFixed(1)} GFLOP/s by the median (${r.bestGflops.toFixed(1)} best), ${(100 * r.modelFlopsUtilisation).toFixed(0)}% of the FMA ceiling ${ceiling.toFixed(1)} GFLOP/s`);
         console.log(`  GPU time of one profiled step: ${gpuMs.toFixed(0)} ms`);
         for (const [f, ms] of Object.entries(r.families)) console.log(`    ${f.padEnd(20)} ${(ms as number).toFixed(1).padStart(8)} ms  ${((100 * (ms as number)) / gpuMs).toFixed(1)}%`);
         console.log('  top kernels:');
@@ -253,7 +271,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   }
   const jsonPath = out.write(
     'e2e.json',
-    JSON.stringify({ adapter: e.adapter.description, date: new Date().toISOString(), steps, lossTolerance: LOSS_TOL, skipped, results }, null, 2),
+    JSON.stringify({ adapter: e.adapter.description, date: new Date().toISOString(), loadavg: loadavg(), steps, lossTolerance: LOSS_TOL, skipped, results }, null, 2),
   );
   const cats = results.map((r) => `${r.preset} ${r.kind}`);
   const svg = barChartSvg(
