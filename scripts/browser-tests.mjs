@@ -3,7 +3,8 @@
 //   1. the kernel and op test files that vitest runs in Node, under Vitest's browser mode
 //      (vitest.browser.config.mjs; files that import a Node built-in are named as skipped);
 //   2. the library bundle (dist/web/focusclip.js) imported into a page, an op on the GPU;
-//   3. the demo page (dist/web/demo.html?quick=1): its own checks, a dropped image, a screenshot.
+//   3. the demo page (dist/web/demo.html?quick=1): its own checks, a dropped image, a screenshot;
+//   4. the demo page serving a checkpoint written by PyTorch's distributed training (?checkpoint=).
 //
 // Usage: node scripts/browser-tests.mjs [file-substring ...] [--grep REGEXP] [--no-demo] [--demo-only]
 //        [--require-browser] (fail instead of skipping when Chromium is missing; also env CI or FOCUSCLIP_REQUIRE_BROWSER=1)
@@ -117,11 +118,27 @@ async function waitFor(page, expr, timeout) {
   return page.evaluate(expr.replace(/\?\.done$/, ''));
 }
 
+/** One check on a fresh page: `body` returns whether it passed, a detail, and lines to show on failure. */
+async function pageCheck(name, body) {
+  const { page, notes } = await openPage();
+  try {
+    const { ok, detail, why = [] } = await body(page);
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? mark.pass : mark.fail} ${name} ${c.dim}${detail}${c.off}`);
+    if (!ok) for (const n of [...why, ...notes.slice(0, 10)]) console.log(`    ${n}`);
+  } catch (e) {
+    failed++;
+    console.log(`${mark.fail} ${name}: ${e.message.split('\n')[0]}`);
+    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
 /** The library bundle (dist/web/focusclip.js) as a user imports it: an op on this browser's GPU. */
 async function runLibrary() {
-  const { page, notes } = await openPage();
-  const name = 'web/index.ts bundle: import, Engine.create, an op on the GPU';
-  try {
+  await pageCheck('web/index.ts bundle: import, Engine.create, an op on the GPU', async (page) => {
     await page.goto(`${base}/`); // any page of this origin: 127.0.0.1 is a secure context
     const r = await page.evaluate(async (url) => {
       const m = await import(url);
@@ -133,17 +150,8 @@ async function runLibrary() {
         e.destroy();
       }
     }, `${base}/web/focusclip.js`);
-    const ok = r.out.length === 1 && r.out[0] === 32 && r.platform === 'browser';
-    if (ok) passed++;
-    else failed++;
-    console.log(`${ok ? mark.pass : mark.fail} ${name} ${c.dim}${JSON.stringify(r)}${c.off}`);
-  } catch (e) {
-    failed++;
-    console.log(`${mark.fail} ${name}: ${e.message.split('\n')[0]}`);
-    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
-  } finally {
-    await page.close().catch(() => {});
-  }
+    return { ok: r.out.length === 1 && r.out[0] === 32 && r.platform === 'browser', detail: JSON.stringify(r) };
+  });
 }
 
 /** Drops a generated PNG on the zero-shot panel, as a user would, and waits for its scores. */
@@ -213,24 +221,13 @@ async function runDemoWithTorchCheckpoint() {
     console.log(`${mark.skip} web/demo.html?checkpoint= skipped: no dist/${fixture} (python/ddp.test.ts writes it where torch is installed)`);
     return;
   }
-  const { page, notes } = await openPage();
-  const name = 'web/demo.html?checkpoint= serves a checkpoint of 2-process PyTorch training';
-  try {
+  await pageCheck('web/demo.html?checkpoint= serves a checkpoint of 2-process PyTorch training', async (page) => {
     await page.goto(`${base}/web/demo.html?quick=1&checkpoint=/${fixture}`);
     const res = await waitFor(page, 'window.__demoResults?.done', DEMO_TIMEOUT_MS);
     const source = res.zeroshot?.source ?? '';
     const ok = res.checks.length > 0 && res.checks.every((x) => x.ok) && source.startsWith(`checkpoint /${fixture}`);
-    if (ok) passed++;
-    else failed++;
-    console.log(`${ok ? mark.pass : mark.fail} ${name} ${c.dim}model: ${source || 'none'}${c.off}`);
-    if (!ok) for (const n of [...res.checks.filter((x) => !x.ok).map((x) => x.name), ...notes.slice(0, 10)]) console.log(`    ${n}`);
-  } catch (e) {
-    failed++;
-    console.log(`${mark.fail} ${name}: ${e.message.split('\n')[0]}`);
-    for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
-  } finally {
-    await page.close().catch(() => {});
-  }
+    return { ok, detail: `model: ${source || 'none'}`, why: res.checks.filter((x) => !x.ok).map((x) => x.name) };
+  });
 }
 
 try {
