@@ -228,7 +228,9 @@ export class Trainer {
     const e = this.engine;
     const n = Math.min(this.data.size, Trainer.CALIBRATION_SAMPLES);
     const L = this.model.config.text.contextLength;
-    const chunk = 64;
+    // No larger than a training batch: at the paper preset 64 images' MLP activations
+    // (64 x 197 x 3072 floats) exceed a storage binding, while a training batch is known to fit.
+    const chunk = Math.min(64, this.cfg.batchSize);
     const model = this.model;
     const data = this.data;
     const tokenizer = this.tokenizer;
