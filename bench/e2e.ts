@@ -110,6 +110,9 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
         const model = createModel(e, mcfg, { seed: 1 });
         const stepFlops = modelFlops(mcfg).train * batch;
         const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
+        // Each timed train() call is one step: the inference statistics it would calibrate after
+        // returning are not part of a training step.
+        trainer.calibrateAtEnd = false;
         const wantTfjs = useTfjs && tfjsPresets.includes(preset);
         const wantTorch = useTorch && torchPresets.includes(preset);
         // Before the first step: the weights and batch every system starts from. Steps 0..steps+1
