@@ -20,8 +20,10 @@ import { embeddingBackward, embeddingForward } from '../kernels/embedding.js';
 import { l2normalizeBackward, l2normalizeForward } from '../kernels/l2norm.js';
 import { dropoutApply } from '../kernels/dropout.js';
 import { attentionBackward, attentionForward } from '../kernels/attention.js';
+import type { Activation } from '../kernels/gemm-wgsl.js';
 
-export type Activation = 'none' | 'gelu' | 'relu';
+// The GEMM epilogue's activations are the linear layer's: one type, defined by the kernel.
+export type { Activation };
 
 export interface AttentionOptions {
   /** [batch, seq] f32, 1 = attend to this key, 0 = padding. */

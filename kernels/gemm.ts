@@ -20,7 +20,7 @@ import {
   type GemmFlags,
   type GemmVariant,
 } from './gemm-wgsl.js';
-import { cachedVariant } from './gemm-tune.js';
+import { cachedVariant } from './gemm-choices.js';
 import { kPadded, packedSize, packPanels, type PackSpec } from './gemm-pack.js';
 
 export type { Activation, GemmVariant } from './gemm-wgsl.js';
