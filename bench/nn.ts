@@ -6,7 +6,7 @@
 // Writes (under --out, default bench/results/) nn.json and nn.svg.
 
 import { Engine } from '../engine/engine.js';
-import { attentionBackwardRoute, chooseAttentionImpl, forceAttentionBackwardRoute } from '../kernels/attention.js';
+import { attentionBackwardRoute, chooseAttentionVariant, forceAttentionBackwardRoute } from '../kernels/attention.js';
 import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
 import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from '../eval/plot.js';
@@ -39,7 +39,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.log(peerSkipped('tfjs', err)), undefined));
   const jx = noPeers ? undefined : await setupJax().catch((err) => (console.log(peerSkipped('jax', err)), undefined));
-  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; attention kernels: ${chooseAttentionImpl(e, ATT.D)}; median of ${runs}`);
+  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; attention kernels: ${chooseAttentionVariant(e, ATT.D)}; median of ${runs}`);
 
   /** Median and min ms of one fn (recorded, submitted, waited: timed like the peers), CPU ms per
    *  call, a GPU timestamp bracket, and the per-op time of REPS ops in one submission (no per-op
@@ -96,7 +96,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
         t.grad = undefined;
       }
     };
-    const route = attentionBackwardRoute(e, { B, H, S, D, impl: chooseAttentionImpl(e, D) });
+    const route = attentionBackwardRoute(e, { B, H, S, D, impl: chooseAttentionVariant(e, D) });
     const both = await timeOurs(fwdBwd);
     const name = `[${B}x${H}, ${S}, ${D}]`;
     const f: Row = { op: 'attention forward', shape: name, ...mine(fwd), target: '<= 5 ms' };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
-import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionImpl, forceAttentionBackwardRoute } from './attention.js';
+import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant, forceAttentionBackwardRoute } from './attention.js';
 import type { Tensor } from '../engine/tensor.js';
 
 interface Dims {
@@ -181,7 +181,7 @@ describe('attention', () => {
   ] as const) {
     it(`recompute route: seq ${dims.S}, headDim ${dims.D}${masked ? ', key padding mask' : ''}`, async (ctx) => {
       const e = E();
-      if (chooseAttentionImpl(e, dims.D) !== 'subgroup') ctx.skip();
+      if (chooseAttentionVariant(e, dims.D) !== 'subgroup') ctx.skip();
       forceAttentionBackwardRoute('recompute');
       expect(attentionBackwardRoute(e, { ...dims, impl: 'subgroup' })).toBe('recompute');
       await checkFused(e, dims, masked);
@@ -215,8 +215,8 @@ describe('attention', () => {
   it('uses the subgroup kernels on this adapter when it can (so the tests above cover them)', () => {
     const e = E();
     const sg = e.features.has('subgroups') && (e.device as any).adapterInfo?.subgroupMinSize === (e.device as any).adapterInfo?.subgroupMaxSize;
-    expect(chooseAttentionImpl(e, 64)).toBe(sg ? 'subgroup' : 'portable');
-    expect(chooseAttentionImpl(e, 30)).toBe('portable');
+    expect(chooseAttentionVariant(e, 64)).toBe(sg ? 'subgroup' : 'portable');
+    expect(chooseAttentionVariant(e, 30)).toBe('portable');
     // The cases above store dS (small S*S buffers); only huge ones recompute.
     if (sg) {
       expect(attentionBackwardRoute(e, { B: 2, H: 1, S: 512, D: 64, impl: 'subgroup' })).toBe('scores');

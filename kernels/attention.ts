@@ -367,7 +367,7 @@ export interface AttentionSaved {
   scale: number;
   /** [B, H, S] logsumexp of each query's scaled scores. */
   lse: Tensor;
-  impl: AttentionImpl;
+  impl: AttentionVariant;
 }
 
 function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, limit: number): [number, number, number, number] {
@@ -388,10 +388,10 @@ function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefine
   return [B, H, S, D];
 }
 
-export type AttentionImpl = 'subgroup' | 'portable';
+export type AttentionVariant = 'subgroup' | 'portable';
 
 /** Subgroup kernels where a workgroup of SG invocations is exactly one subgroup and D % 4 == 0. */
-export function chooseAttentionImpl(e: Engine, D: number): AttentionImpl {
+export function chooseAttentionVariant(e: Engine, D: number): AttentionVariant {
   return fixedSubgroupSize(e) && D % 4 === 0 ? 'subgroup' : 'portable';
 }
 
@@ -435,7 +435,7 @@ export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 
   return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
 }
 
-function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionImpl): Launch {
+function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionVariant): Launch {
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
@@ -460,11 +460,11 @@ export function attentionForward(
   q: Tensor,
   k: Tensor,
   v: Tensor,
-  opts: { keyMask?: Tensor; scale?: number; impl?: AttentionImpl },
+  opts: { keyMask?: Tensor; scale?: number; impl?: AttentionVariant },
 ): { out: Tensor; saved: AttentionSaved } {
   const [B, H, S, D] = checkInputs(q, k, v, opts.keyMask, e.limits.maxComputeWorkgroupsPerDimension);
   const scale = opts.scale ?? 1 / Math.sqrt(D);
-  const impl = opts.impl ?? chooseAttentionImpl(e, D);
+  const impl = opts.impl ?? chooseAttentionVariant(e, D);
   const out = e.empty(q.shape);
   const lse = e.empty([B, H, S]);
   const mask = opts.keyMask ?? e.empty([1]);

@@ -9,8 +9,7 @@ import { blend, fromCHW, heatColor, toCHW, type RGBAImage } from '../../data/ima
 import type { PoseRecord } from '../../data/record.js';
 import { heatmapsFromPeople } from '../../kernels/heatmap.js';
 import { focus } from '../../kernels/focus.js';
-
-export type HeatmapMode = 'axis' | 'oriented' | 'person';
+import type { HeatmapMode } from '../../data/heatmap-ref.js';
 
 export interface FocusSample {
   image: RGBAImage;
