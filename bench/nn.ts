@@ -6,8 +6,9 @@
 // Writes (under --out, default bench/results/) nn.json and nn.svg.
 
 import { Engine } from '../engine/engine.js';
-import { attentionBackwardRoute, chooseAttentionVariant, forceAttentionBackwardRoute } from '../kernels/attention.js';
-import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
+import { attentionBackwardRoute, chooseAttentionVariant } from '../kernels/attention.js';
+import { softmaxVariant } from '../kernels/softmax.js';
+import { pinVariants } from '../kernels/variants.js';
 import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from '../eval/plot.js';
 import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
@@ -112,9 +113,9 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     // The previous route in the same run, for comparison on a noisy machine.
     let previous: Row | undefined;
     if (route === 'scores') {
-      forceAttentionBackwardRoute('recompute');
+      pinVariants(e, { attentionBackward: 'recompute' });
       previous = backwardRow('attention backward (recompute)', await timeOurs(fwdBwd));
-      forceAttentionBackwardRoute(undefined);
+      pinVariants(e, { attentionBackward: undefined });
     }
     if (tf) f.tfjs = await tfAttention(tf, qa, ka, va, runs);
     if (jx) f.jax = await jaxAttention(jx, qa, ka, va, runs);
@@ -127,15 +128,15 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     const [R, C] = SMX;
     const xa = rand(R * C, 5).map((x) => 4 * x);
     const x = e.tensor(xa, [R, C]);
-    const impl = softmaxImpl(e, C);
+    const impl = softmaxVariant(e, C);
     const t = await timeOurs(() => e.noGrad(() => e.nn.softmax(x)));
     const r: Row = { op: `softmax (${impl})`, shape: `[${R}, ${C}]`, ...mine(t), target: '<= 8 ms' };
     // The previous kernel in the same run, for comparison on a noisy machine.
     let previous: Row | undefined;
     if (impl !== 'rows') {
-      forceSoftmaxImpl('rows');
+      pinVariants(e, { softmax: 'rows' });
       previous = { op: 'softmax (rows)', shape: r.shape, ...mine(await timeOurs(() => e.noGrad(() => e.nn.softmax(x)))) };
-      forceSoftmaxImpl(undefined);
+      pinVariants(e, { softmax: undefined });
     }
     if (tf) {
       const X = tf.tf.tensor(xa, [R, C]);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
-import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant, forceAttentionBackwardRoute } from './attention.js';
+import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant } from './attention.js';
+import { pinVariants } from './variants.js';
 import type { Tensor } from '../engine/tensor.js';
 
 interface Dims {
@@ -97,7 +98,7 @@ function prefixMask(B: number, S: number): Float64Array {
 
 describe('attention', () => {
   const E = useEngine();
-  afterEach(() => forceAttentionBackwardRoute(undefined));
+  afterEach(() => pinVariants(E(), { attentionBackward: undefined }));
 
   it('the float64 gradients match finite differences (with a mask)', () => {
     const dims = { B: 2, H: 2, S: 5, D: 3 };
@@ -182,7 +183,7 @@ describe('attention', () => {
     it(`recompute route: seq ${dims.S}, headDim ${dims.D}${masked ? ', key padding mask' : ''}`, async (ctx) => {
       const e = E();
       if (chooseAttentionVariant(e, dims.D) !== 'subgroup') ctx.skip();
-      forceAttentionBackwardRoute('recompute');
+      pinVariants(e, { attentionBackward: 'recompute' });
       expect(attentionBackwardRoute(e, { ...dims, impl: 'subgroup' })).toBe('recompute');
       await checkFused(e, dims, masked);
     }, 600_000);

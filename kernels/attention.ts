@@ -33,6 +33,7 @@ import { fmtShape } from '../engine/dtype.js';
 import { fixedSubgroupSize } from './gemm.js';
 import { attentionDeltaSource, backwardQueryFromDsSource, dsPadded } from './attention-dscores.js';
 import { rowMain, subgroupMain } from './attention-prologue.js';
+import { pinnedVariants, type AttentionBackwardRoute } from './variants.js';
 
 const WG = 64;
 /** Keys scored per block before the accumulator is rescaled once. */
@@ -415,21 +416,17 @@ export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'b
   return D <= 64 ? 2 : 1;
 }
 
+const MAX_DS_BYTES = 64 << 20;
 /**
  * How the subgroup backward gets dq: 'scores' stores dS from the key pass and multiplies it by K
  * (attention-dscores.ts; 5 products per pair in all), 'recompute' rebuilds P and dS in a query
- * pass (7 products, no S x S buffer). 'scores' whenever its buffer stays within MAX_DS_BYTES.
+ * pass (7 products, no S x S buffer). 'scores' whenever its buffer stays within MAX_DS_BYTES,
+ * unless a route is pinned (kernels/variants.ts).
  */
-export type AttentionBackwardRoute = 'scores' | 'recompute';
-const MAX_DS_BYTES = 64 << 20;
-let forcedRoute: AttentionBackwardRoute | undefined;
-/** Tests cover both routes on one adapter. */
-export function forceAttentionBackwardRoute(route: AttentionBackwardRoute | undefined): void {
-  forcedRoute = route;
-}
 export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'D' | 'impl'>): AttentionBackwardRoute {
   if (s.impl !== 'subgroup') return 'recompute';
-  if (forcedRoute) return forcedRoute;
+  const pinned = pinnedVariants(e).attentionBackward;
+  if (pinned) return pinned;
   const pad = dsPadded(s.S, fixedSubgroupSize(e) ?? 1, rowsPerLane('bwd_kv_ds', s.D));
   const bytes = s.B * s.H * pad.rows * pad.cols * 4;
   return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
