@@ -11,7 +11,7 @@ import { blend, drawDisc, drawLine, fromCHW, heatColor, resizeBilinear, toCHW, t
 import { readImage, writePng } from '../data/image-node.js';
 import { assertMode, sourceToTarget, type HeatmapMode } from '../data/heatmap-ref.js';
 import { heatmapsFromPeople } from '../kernels/heatmap.js';
-import { focus } from '../kernels/focus.js';
+import { focus } from '../engine/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
 import { stickFigureSample } from './heatmap-synthetic.js';
 import { resolveInside } from '../data/paths-node.js';

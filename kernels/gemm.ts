@@ -334,8 +334,3 @@ function launch(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec & { stri
 export function matmulGemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
   gemm(e, A, B, C, s);
 }
-
-/** Make the engine's matmul op (forward and backward) run on the GEMM family. */
-export function installGemm(e: Engine): void {
-  e.ops.setMatmulImpl(matmulGemm);
-}

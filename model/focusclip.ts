@@ -7,7 +7,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
-import { focus } from '../kernels/focus.js';
+import { focus } from '../engine/focus.js';
 import { modelParams, validateConfig, type ModelConfig } from './config.js';
 import { initialValue } from './init.js';
 import { vitForward } from './vit.js';

@@ -25,9 +25,10 @@ export type { RGBAImage } from '../data/image.js';
 export * as mpii from '../data/mpii.js';
 
 // Kernels with their own entry points (the rest are reached through engine.ops / engine.nn).
-export { installGemm, gemm } from '../kernels/gemm.js';
+export { gemm } from '../kernels/gemm.js';
+export { installGemm } from '../engine/ops.js';
 export { heatmapsFromPeople, packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
-export { focus } from '../kernels/focus.js';
+export { focus } from '../engine/focus.js';
 
 // Synthetic data (generated in memory; writing files is Node-only in data/synthetic/write-node.ts).
 export { generateDataset, generateEvalSet, evalClasses, EVAL_TASKS, type EvalTask, type EvalSet } from '../data/synthetic/generate.js';
