@@ -24,8 +24,9 @@ const TOP = '^(cli|web|bench|lib)/';
 const ENGINE_CLASS = '^engine/engine\\.ts$';
 const ENGINE_CLASS_KNOWN = ['^engine/(ops|nn)\\.ts$'];
 
-// KNOWN: the heatmap kernel packs MPII people records on the host and shares the reference's mode
-// type, so it imports two data modules.
+// KNOWN: the heatmap kernel compiles the rule's constants and part lists from the float64 reference
+// (data/heatmap-ref.ts) and the MPII joint count (data/mpii.ts) into its WGSL, so that kernel and
+// reference cannot disagree; it imports those two data modules and nothing else from data/.
 const HEATMAP_KERNEL = '^kernels/heatmap\\.ts$';
 const HEATMAP_KERNEL_KNOWN = ['^data/mpii\\.ts$', '^data/heatmap-ref\\.ts$'];
 

@@ -10,7 +10,7 @@ import { BONES, NUM_JOINTS, type Person } from '../data/mpii.js';
 import { blend, drawDisc, drawLine, fromCHW, heatColor, resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import { readImage, writePng } from '../data/image-node.js';
 import { assertMode, sourceToTarget, type HeatmapMode } from '../data/heatmap-ref.js';
-import { heatmapsFromPeople } from '../kernels/heatmap.js';
+import { heatmapsFromPeople } from '../model/heatmaps.js';
 import { focus } from '../engine/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
 import { stickFigureSample } from './heatmap-synthetic.js';

@@ -27,7 +27,9 @@ export * as mpii from '../data/mpii.js';
 // Kernels with their own entry points (the rest are reached through engine.ops / engine.nn).
 export { gemm } from '../kernels/gemm.js';
 export { installGemm } from '../engine/ops.js';
-export { heatmapsFromPeople, packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
+export { rasterizeHeatmaps } from '../kernels/heatmap.js';
+export { packKeypoints } from '../data/pack-keypoints.js';
+export { heatmapsFromPeople } from '../model/heatmaps.js';
 export { focus } from '../engine/focus.js';
 
 // Synthetic data (generated in memory; writing files is Node-only in data/synthetic/write-node.ts).
