@@ -312,6 +312,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       accumulate(e, acc, x, scale);
     },
     expand,
+    /** Identity forward; the backward multiplies the gradient by `keep` (broadcast over x), so the
+     *  entries where keep is 0 receive none. */
+    maskGradient(x: Tensor, keep: Tensor): Tensor {
+      return record(e.view(x, x.shape), 'maskGradient', [x], (g) => [map('mul', 'a * b', [g, keep])]);
+    },
     /** Replace the matmul launcher (same signature as kernels/gemm.ts's matmulGemm). */
     setMatmulImpl(impl: MatmulImpl) {
       matmulImpl = impl;
