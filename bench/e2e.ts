@@ -11,12 +11,12 @@
 import { loadavg } from 'node:os';
 import { Engine } from '../engine/engine.js';
 import { generateDataset } from '../data/synthetic/generate.js';
-import { makeConfig } from '../train/config.js';
+import { makeTrainConfig } from '../train/config.js';
 import { TrainSet } from '../train/batches.js';
 import { captionTokenizer, modelConfigFor, type ModelKind } from '../train/pipeline.js';
 import { Trainer } from '../train/trainer.js';
 import { createModel } from '../model/focusclip.js';
-import { makeConfig as makeModelConfig } from '../model/config.js';
+import { makeModelConfig } from '../model/config.js';
 import { fmtBytes } from '../engine/memory.js';
 import { capturePeerCase, type PeerCase } from './e2e-case.js';
 import { tfjsTrainer, type TfjsTrainer } from './e2e-tfjs.js';
@@ -105,7 +105,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
       const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
       const tok = captionTokenizer(data.texts, 4096);
       for (const kind of kinds) {
-        const cfg = makeConfig('modern', { model: preset, batchSize: batch, maxSteps: 1, epochs: 1000, checkpointEvery: 0 });
+        const cfg = makeTrainConfig('modern', { model: preset, batchSize: batch, maxSteps: 1, epochs: 1000, checkpointEvery: 0 });
         const mcfg = modelConfigFor(cfg, kind, tok.vocab.length);
         const model = createModel(e, mcfg, { seed: 1 });
         const stepFlops = modelFlops(mcfg).train * batch;

@@ -6,8 +6,9 @@
 // Writes (under --out, default bench/results/) nn.json and nn.svg.
 
 import { Engine } from '../engine/engine.js';
-import { attentionBackwardRoute, chooseAttentionImpl, forceAttentionBackwardRoute } from '../kernels/attention.js';
-import { forceSoftmaxImpl, softmaxImpl } from '../kernels/softmax.js';
+import { attentionBackwardRoute, chooseAttentionVariant } from '../kernels/attention.js';
+import { softmaxVariant } from '../kernels/softmax.js';
+import { pinVariants } from '../kernels/variants.js';
 import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from '../eval/plot.js';
 import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
@@ -39,7 +40,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.log(peerSkipped('tfjs', err)), undefined));
   const jx = noPeers ? undefined : await setupJax().catch((err) => (console.log(peerSkipped('jax', err)), undefined));
-  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; attention kernels: ${chooseAttentionImpl(e, ATT.D)}; median of ${runs}`);
+  console.log(`adapter: ${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.device || e.adapter.description}; attention kernels: ${chooseAttentionVariant(e, ATT.D)}; median of ${runs}`);
 
   /** Median and min ms of one fn (recorded, submitted, waited: timed like the peers), CPU ms per
    *  call, a GPU timestamp bracket, and the per-op time of REPS ops in one submission (no per-op
@@ -96,7 +97,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
         t.grad = undefined;
       }
     };
-    const route = attentionBackwardRoute(e, { B, H, S, D, impl: chooseAttentionImpl(e, D) });
+    const route = attentionBackwardRoute(e, { B, H, S, D, impl: chooseAttentionVariant(e, D) });
     const both = await timeOurs(fwdBwd);
     const name = `[${B}x${H}, ${S}, ${D}]`;
     const f: Row = { op: 'attention forward', shape: name, ...mine(fwd), target: '<= 5 ms' };
@@ -112,9 +113,9 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     // The previous route in the same run, for comparison on a noisy machine.
     let previous: Row | undefined;
     if (route === 'scores') {
-      forceAttentionBackwardRoute('recompute');
+      pinVariants(e, { attentionBackward: 'recompute' });
       previous = backwardRow('attention backward (recompute)', await timeOurs(fwdBwd));
-      forceAttentionBackwardRoute(undefined);
+      pinVariants(e, { attentionBackward: undefined });
     }
     if (tf) f.tfjs = await tfAttention(tf, qa, ka, va, runs);
     if (jx) f.jax = await jaxAttention(jx, qa, ka, va, runs);
@@ -127,15 +128,15 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     const [R, C] = SMX;
     const xa = rand(R * C, 5).map((x) => 4 * x);
     const x = e.tensor(xa, [R, C]);
-    const impl = softmaxImpl(e, C);
+    const impl = softmaxVariant(e, C);
     const t = await timeOurs(() => e.noGrad(() => e.nn.softmax(x)));
     const r: Row = { op: `softmax (${impl})`, shape: `[${R}, ${C}]`, ...mine(t), target: '<= 8 ms' };
     // The previous kernel in the same run, for comparison on a noisy machine.
     let previous: Row | undefined;
     if (impl !== 'rows') {
-      forceSoftmaxImpl('rows');
+      pinVariants(e, { softmax: 'rows' });
       previous = { op: 'softmax (rows)', shape: r.shape, ...mine(await timeOurs(() => e.noGrad(() => e.nn.softmax(x)))) };
-      forceSoftmaxImpl(undefined);
+      pinVariants(e, { softmax: undefined });
     }
     if (tf) {
       const X = tf.tf.tensor(xa, [R, C]);

@@ -9,7 +9,7 @@ import type { RunCommand } from './run.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { writePng, writeFileAtomic } from '../data/image-node.js';
-import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
+import { makeTrainConfig, RECIPES, type TrainConfig } from '../train/config.js';
 import { TrainSet } from '../train/batches.js';
 import { captionTokenizer, evaluateModel, trainModel, type ModelKind } from '../train/pipeline.js';
 import { syntheticEvalDataset, syntheticEvalSets } from '../train/zeroshot.js';
@@ -88,7 +88,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     // The paper recipe's objective (temperature, no feature normalisation) with the demo's optimiser
     // budget: its SGD at lr 5e-4 barely moves a model trained from scratch in 400 steps.
     const objective = o.recipe === 'paper' ? { temperature: RECIPES.paper.temperature, featureNorm: RECIPES.paper.featureNorm } : {};
-    const cfg: TrainConfig = makeConfig('modern', objective, {
+    const cfg: TrainConfig = makeTrainConfig('modern', objective, {
       model: o.preset,
       seed: o.seed,
       batchSize: o.batchSize,
@@ -98,7 +98,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       warmupSteps: Math.min(30, Math.floor(o.steps / 10)),
       ...(o.lr ? { lr: o.lr } : {}),
     });
-    const size = (await import('../model/config.js')).makeConfig(o.preset).vision.imageSize;
+    const size = (await import('../model/config.js')).makeModelConfig(o.preset).vision.imageSize;
 
     const train = await stage('generate training set', () => {
       const bar = o.quiet ? undefined : progress('generate', o.trainCount);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useEngine, randArray, relFrobenius } from '../test/helpers.js';
-import { makeConfig } from '../model/config.js';
+import { makeModelConfig } from '../model/config.js';
 import { createModel } from '../model/focusclip.js';
 import { encodeParams, META_CONFIG, META_STATE } from '../model/checkpoint.js';
 import { buildVocab } from '../model/vocab.js';
@@ -22,7 +22,7 @@ describe('loadZeroShotModel', () => {
   it('rebuilds the model from a trainer-style checkpoint', async () => {
     const e = getEngine();
     const vocab = buildVocab(['a photo of a person riding a horse', 'a photo of a kid person', 'a photo of a person riding a bike'], { minWordCount: 1 });
-    const config = makeConfig('tiny', {
+    const config = makeModelConfig('tiny', {
       vision: { imageSize: 16, patchSize: 8, width: 32, depth: 1, heads: 2, mlpDim: 64 },
       text: { vocabSize: vocab.length, contextLength: 12, width: 32, depth: 1, heads: 2, ffnDim: 64 },
       embedDim: 16,

@@ -126,7 +126,7 @@ function progress(name: string) {
 }
 
 /** Evaluate one model on every dataset and write its reports into `dir`. */
-export async function evaluateModel(engine: Engine | undefined, model: ZeroShotModel, datasets: EvalDataset[], plan: EvalPlan, dir: string, log: (s: string) => void): Promise<EvalResult[]> {
+export async function evaluateAndReport(engine: Engine | undefined, model: ZeroShotModel, datasets: EvalDataset[], plan: EvalPlan, dir: string, log: (s: string) => void): Promise<EvalResult[]> {
   const results: EvalResult[] = [];
   for (const ds of datasets) {
     const r = await evaluate(model, ds, { batchSize: plan.batchSize, engine: plan.cpuScores ? undefined : engine, keepPredictions: plan.predictions, onProgress: progress(ds.name) });
@@ -168,7 +168,7 @@ export async function runEval(engine: Engine, plan: EvalPlan, opts: { loadModel?
       encodeTexts: (texts) => model.encodeTexts(texts),
     };
     const dir = names[i] ? join(plan.out, names[i]!) : plan.out;
-    all.push(await evaluateModel(engine, named, datasets, plan, dir, log));
+    all.push(await evaluateAndReport(engine, named, datasets, plan, dir, log));
   }
   let stdout: string;
   if (all.length === 2) {

@@ -45,7 +45,7 @@ export function syntheticPerson(rng: Rng, cx: number, cy: number, height: number
 }
 
 /** One or two figures drawn on a soft background; keypoints are exact pixel positions. */
-export function syntheticSample(seed: number, width = 320, height = 240): { image: RGBAImage; people: Person[] } {
+export function stickFigureSample(seed: number, width = 320, height = 240): { image: RGBAImage; people: Person[] } {
   const rng = new Rng(seed);
   const image = createImage(width, height);
   const top = [rng.uniform(90, 140), rng.uniform(110, 160), rng.uniform(140, 200)];

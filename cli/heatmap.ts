@@ -10,10 +10,10 @@ import { BONES, NUM_JOINTS, type Person } from '../data/mpii.js';
 import { blend, drawDisc, drawLine, fromCHW, heatColor, resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import { readImage, writePng } from '../data/image-node.js';
 import { assertMode, sourceToTarget, type HeatmapMode } from '../data/heatmap-ref.js';
-import { heatmapsFromPeople } from '../kernels/heatmap.js';
-import { focus } from '../kernels/focus.js';
+import { heatmapsFromPeople } from '../model/heatmaps.js';
+import { focus } from '../engine/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
-import { syntheticSample } from './heatmap-synthetic.js';
+import { stickFigureSample } from './heatmap-synthetic.js';
 import { resolveInside } from '../data/paths-node.js';
 import { intFlag, numFlag } from './flags.js';
 import { ensureDir } from '../data/atomic-write-node.js';
@@ -67,7 +67,7 @@ function loadInput(opts: HeatmapCommandOptions): { image: RGBAImage; people: Per
   if (opts.synthetic !== undefined) {
     if (opts.image || opts.keypoints) throw new Error('--synthetic draws its own image and keypoints; do not combine it with --image or --keypoints.');
     if (!Number.isInteger(opts.synthetic)) throw new Error(`--synthetic needs an integer seed, got ${opts.synthetic}.`);
-    const s = syntheticSample(opts.synthetic);
+    const s = stickFigureSample(opts.synthetic);
     return { ...s, source: `synthetic sample ${opts.synthetic}` };
   }
   if (!opts.keypoints) throw new Error('Give --keypoints <record.json> (with --image <photo>), or --synthetic <seed> for a sample without files.');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RunCommand } from './run.js';
 import { fmtBytes } from '../engine/memory.js';
 import { RAISED_LIMITS } from '../engine/device.js';
-import { makeConfig } from '../model/config.js';
+import { makeModelConfig } from '../model/config.js';
 import { summarizeModel } from '../model/summary.js';
 
 /** The limits and features a FocusCLIP user should see first. */
@@ -19,7 +19,7 @@ export function registerInfo(program: Command, run: RunCommand) {
     .option('--clip', 'with --model: the CLIP variant (no heatmap branch)')
     .action(async (opts: { json?: boolean; dawn?: string; model?: string; clip?: boolean }) => {
       if (opts.model) {
-        const s = summarizeModel(makeConfig(opts.model, opts.clip ? { kind: 'clip' } : {}));
+        const s = summarizeModel(makeModelConfig(opts.model, opts.clip ? { kind: 'clip' } : {}));
         console.log(opts.json ? JSON.stringify({ preset: s.preset, kind: s.kind, parameters: s.counts }, null, 2) : s.lines.join('\n'));
         return;
       }

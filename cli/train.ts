@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
-import { makeConfig, RECIPES, type TrainConfig } from '../train/config.js';
+import { makeTrainConfig, RECIPES, type TrainConfig } from '../train/config.js';
 import { TrainSet, type TrainExample } from '../train/batches.js';
 import { captionTokenizer, modelConfigFor, type ModelKind } from '../train/pipeline.js';
 import { heldOutEvaluator } from '../train/held-out-eval.js';
@@ -18,7 +18,7 @@ import { WordPieceTokenizer } from '../model/tokenizer.js';
 import { decodeCheckpoint, configFromMetadata } from '../model/checkpoint.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { initTextFromHf, initVisualFromTimm } from '../model/pretrained.js';
-import { makeConfig as makeModelConfig } from '../model/config.js';
+import { makeModelConfig } from '../model/config.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
@@ -100,7 +100,7 @@ export function registerTrain(program: Command, run: RunCommand) {
       if (opts[key] !== undefined) fromFlags[field] = opts[key];
     }
     if (!(opts.recipe in RECIPES)) throw new Error(`--recipe must be one of ${Object.keys(RECIPES).join(', ')}, got "${opts.recipe}".`);
-    let cfg: TrainConfig = makeConfig(opts.recipe, fromFile, fromFlags);
+    let cfg: TrainConfig = makeTrainConfig(opts.recipe, fromFile, fromFlags);
     const kind = opts.kind as ModelKind;
     if (kind !== 'focusclip' && kind !== 'clip') throw new Error(`--kind must be focusclip or clip, got "${opts.kind}".`);
     const evalCount = intFlag('eval-count', opts.evalCount, 0);
@@ -114,7 +114,7 @@ export function registerTrain(program: Command, run: RunCommand) {
       if (opts.resume) {
         resumeFile = decodeCheckpoint(readFileBytes(resolve(opts.resume)), opts.resume);
         const state = readTrainingState(resumeFile.metadata, opts.resume);
-        cfg = makeConfig(opts.recipe, state.train as unknown as Record<string, unknown>, fromFlags); // the run's own config; flags may extend it (e.g. --epochs)
+        cfg = makeTrainConfig(opts.recipe, state.train as unknown as Record<string, unknown>, fromFlags); // the run's own config; flags may extend it (e.g. --epochs)
         vocab = state.vocab.split('\n');
       }
       const size = makeModelConfig(cfg.model).vision.imageSize;

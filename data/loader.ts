@@ -16,7 +16,7 @@ export function memorySource(index: ShardIndex, shards: Uint8Array[]): ShardSour
   return { index, read: async (i) => shards[i] };
 }
 
-export interface Batch {
+export interface HostBatch {
   size: number;
   /** [B, 3, H, W] in [0, 1]. */
   pixels: Float32Array;
@@ -54,7 +54,7 @@ export class Loader {
   }
 
   /** All batches of one epoch; the order depends only on (seed, epoch). */
-  async *epoch(epoch = 0): AsyncGenerator<Batch> {
+  async *epoch(epoch = 0): AsyncGenerator<HostBatch> {
     const shuffle = this.opts.shuffle ?? true;
     const rng = new Rng(((this.opts.seed ?? 0) * 1_000_003 + epoch * 7919 + 1) >>> 0);
     const order = this.source.index.shards.map((_, i) => i);
@@ -76,7 +76,7 @@ export class Loader {
     if (pending.length && !this.opts.dropLast) yield this.assemble(pending);
   }
 
-  private assemble(items: { shard: Shard; i: number }[]): Batch {
+  private assemble(items: { shard: Shard; i: number }[]): HostBatch {
     const B = items.length, W = this.width, H = this.height, n = W * H, kp = this.maxPeople * NUM_JOINTS * 3;
     const pixels = new Float32Array(B * 3 * n);
     const keypoints = new Float32Array(B * kp);

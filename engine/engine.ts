@@ -11,7 +11,6 @@ import { makeOps, type Ops } from './ops.js';
 import { makeNN, type NN } from './nn.js';
 import { Rng } from './rng.js';
 import { runBackward } from './autograd.js';
-import { installGemm } from '../kernels/gemm.js';
 
 export interface DispatchArgs {
   /** Storage bindings by their WGSL names. */
@@ -90,7 +89,6 @@ export class Engine {
     this.pool = new MemoryPool(device, device.limits.maxBufferSize, memoryBudget, (msg) => this.errors.push(msg));
     this.ops = makeOps(this);
     this.nn = makeNN(this);
-    installGemm(this);
     device.addEventListener('uncapturederror', (ev: any) => {
       this.errors.push(`${ev.error?.constructor?.name ?? 'GPUError'}: ${ev.error?.message ?? ev}`);
     });

@@ -5,7 +5,7 @@
 
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
-import type { Activation } from './nn.js';
+import type { Activation } from '../kernels/gemm-wgsl.js';
 import { fmtShape, shapeSize } from './dtype.js';
 import { gemm } from '../kernels/gemm.js';
 import { activationGrad } from '../kernels/gemm-act-grad.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { bucketSize, OutOfMemoryError, parseBytes } from './memory.js';
 import { createModel } from '../model/focusclip.js';
-import { makeConfig } from '../model/config.js';
+import { makeModelConfig } from '../model/config.js';
 
 describe('memory sizes', () => {
   it('parses units and rejects nonsense with the expected format', () => {
@@ -61,6 +61,6 @@ describe('a GPU memory budget', () => {
 
   it('names the arena when a model does not fit', () => {
     e.pool.trim();
-    expect(() => createModel(e, makeConfig('tiny'), { seed: 1 })).toThrow(/Out of GPU memory: arena "[^"]+" needs \d+\.\d MiB but .* of the 3\.0 MiB budget/);
+    expect(() => createModel(e, makeModelConfig('tiny'), { seed: 1 })).toThrow(/Out of GPU memory: arena "[^"]+" needs \d+\.\d MiB but .* of the 3\.0 MiB budget/);
   });
 });

@@ -12,6 +12,7 @@
 import type { Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
 import { linear } from './linear.js';
+import { focus, type FocusOptions } from './focus.js';
 import { geluBackward, geluForward } from '../kernels/gelu.js';
 import { layerNormBackwardInput, layerNormBackwardParams, layerNormForward } from '../kernels/layernorm.js';
 import { softmaxBackward, softmaxForward } from '../kernels/softmax.js';
@@ -20,8 +21,10 @@ import { embeddingBackward, embeddingForward } from '../kernels/embedding.js';
 import { l2normalizeBackward, l2normalizeForward } from '../kernels/l2norm.js';
 import { dropoutApply } from '../kernels/dropout.js';
 import { attentionBackward, attentionForward } from '../kernels/attention.js';
+import type { Activation } from '../kernels/gemm-wgsl.js';
 
-export type Activation = 'none' | 'gelu' | 'relu';
+// The GEMM epilogue's activations are the linear layer's: one type, defined by the kernel.
+export type { Activation };
 
 export interface AttentionOptions {
   /** [batch, seq] f32, 1 = attend to this key, 0 = padding. */
@@ -56,6 +59,10 @@ export function makeNN(e: Engine) {
     /** y = act(x W^T + b); x [..., in], W [out, in], b [out]. See engine/linear.ts. */
     linear(x: Tensor, W: Tensor, b?: Tensor, act: Activation = 'none'): Tensor {
       return linear(e, x, W, b, act);
+    },
+    /** FocusCLIP's focusing, I * (a + (1 - a) H); image [B, C, H, W], heatmap [B, 1, H, W], a [1]. See engine/focus.ts. */
+    focus(image: Tensor, heatmap: Tensor, a: Tensor, opts: FocusOptions = {}): Tensor {
+      return focus(e, image, heatmap, a, opts);
     },
     /** GELU, erf form (as timm and BERT). */
     gelu(x: Tensor): Tensor {

@@ -1,59 +1,18 @@
-// Every op of engine/ops.ts: forward against the float64 reference (test/reference.ts) and backward
-// against finite differences of that reference, on random inputs of awkward sizes.
+// Every op of engine/ops.ts through checkOp (test/check-op.ts): forward against the float64
+// reference (test/reference.ts) and backward against finite differences of it, on awkward sizes.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engine.js';
-import type { Tensor } from './tensor.js';
-import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { useEngine } from '../test/helpers.js';
+import { checkOp, type OpCase } from '../test/check-op.js';
 import * as R from '../test/reference.js';
 
-interface Case {
-  name: string;
-  shapes: number[][];
-  /** Value range per input (default [-1, 1]). */
-  ranges?: [number, number][];
-  gpu: (e: Engine, ...xs: Tensor[]) => Tensor;
-  ref: (...xs: R.Nd[]) => R.Nd;
-  rtol?: number;
-  /** Skip the gradient check (non-differentiable op). */
-  noGrad?: boolean;
-}
-
 let seed = 1;
-
-async function check(e: Engine, c: Case): Promise<void> {
-  // Reference inputs are the f32-rounded values, so only the arithmetic differs.
-  const xs = c.shapes.map((s, i) => {
-    const [lo, hi] = c.ranges?.[i] ?? [-1, 1];
-    return Float64Array.from(toF32(randArray(s.reduce((a, b) => a * b, 1), seed++, lo, hi)));
-  });
-  const expected = c.ref(...xs.map((x, i) => R.nd(x, c.shapes[i])));
-  const w = Float64Array.from(toF32(randArray(expected.data.length, seed++, 0.5, 1.5)));
-  const grads = await e.scope(async () => {
-    const ts = xs.map((x, i) => e.tensor(toF32(x), c.shapes[i], { requiresGrad: !c.noGrad }));
-    const y = c.gpu(e, ...ts);
-    expect(y.shape).toEqual(expected.shape);
-    assertClose(await read(y), expected.data, { rtol: c.rtol ?? 1e-5, atol: 1e-6, what: `${c.name} forward` });
-    if (c.noGrad) return [];
-    const loss = y.mul(e.tensor(toF32(w), expected.shape)).sum();
-    loss.backward();
-    const out = [];
-    for (const t of ts) {
-      out.push(await read(t.grad!));
-      t.grad!.dispose();
-    }
-    return out;
-  });
-  if (c.noGrad) return;
-  xs.forEach((x, i) => {
-    const f = (v: Float64Array) => R.sumAll(R.zip(c.ref(...xs.map((xx, j) => R.nd(j === i ? v : xx, c.shapes[j]))), R.nd(w, expected.shape), (a, b) => a * b));
-    const num = numericGrad(f, Float64Array.from(x));
-    assertClose(grads[i], num, { rtol: 1e-4, atol: 1e-4, what: `${c.name} grad of input ${i}` });
-  });
-}
+const nextSeed = () => seed++;
+const check = (e: Engine, c: OpCase) => checkOp(e, c, nextSeed);
 
 const pos: [number, number] = [0.2, 3];
 
-const cases: Case[] = [
+const cases: OpCase[] = [
   // binary with broadcasting corners: leading dims, size-1 dims on both sides, rank-0
   { name: 'add [7,1,33]+[5,1]', shapes: [[7, 1, 33], [5, 1]], gpu: (e, a, b) => a.add(b), ref: (a, b) => R.zip(a, b, (x, y) => x + y) },
   { name: 'add [257]+[]', shapes: [[257], []], gpu: (e, a, b) => a.add(b), ref: (a, b) => R.zip(a, b, (x, y) => x + y) },

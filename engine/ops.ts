@@ -11,15 +11,20 @@ import { fmtShape, shapeSize, type DType } from './dtype.js';
 import { accumulate, broadcastShapes, mapElementwise } from '../kernels/elementwise.js';
 import { reduceAxis } from '../kernels/reduce.js';
 import { copyAxisRange, permute } from '../kernels/layout.js';
-import { matmulNaive } from '../kernels/matmul-naive.js';
+import { matmulGemm } from '../kernels/gemm.js';
 
 export type Ops = ReturnType<typeof makeOps>;
 
-/** Pluggable matmul implementation: the GEMM issue swaps in the tuned kernels here. */
-export type MatmulImpl = typeof matmulNaive;
+/** The matmul launcher behind `matmul`: the GEMM family unless replaced (setMatmulImpl). */
+export type MatmulImpl = typeof matmulGemm;
+
+/** Make the engine's matmul op (forward and backward) run on the GEMM family, the default. */
+export function installGemm(e: Engine): void {
+  e.ops.setMatmulImpl(matmulGemm);
+}
 
 export function makeOps(e: Engine) {
-  let matmulImpl: MatmulImpl = matmulNaive;
+  let matmulImpl: MatmulImpl = matmulGemm;
 
   function record(out: Tensor, op: string, inputs: Tensor[], backward: TapeNode['backward']): Tensor {
     if (e.gradEnabled && inputs.some((t) => t.requiresGrad)) {
@@ -307,7 +312,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       accumulate(e, acc, x, scale);
     },
     expand,
-    /** Replace the matmul implementation (the tuned GEMM registers itself here). */
+    /** Identity forward; the backward multiplies the gradient by `keep` (broadcast over x), so the
+     *  entries where keep is 0 receive none. */
+    maskGradient(x: Tensor, keep: Tensor): Tensor {
+      return record(e.view(x, x.shape), 'maskGradient', [x], (g) => [map('mul', 'a * b', [g, keep])]);
+    },
+    /** Replace the matmul launcher (same signature as kernels/gemm.ts's matmulGemm). */
     setMatmulImpl(impl: MatmulImpl) {
       matmulImpl = impl;
     },

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
-import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionImpl, forceAttentionBackwardRoute } from './attention.js';
+import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant } from './attention.js';
+import { pinVariants } from './variants.js';
 import type { Tensor } from '../engine/tensor.js';
 
 interface Dims {
@@ -97,7 +98,7 @@ function prefixMask(B: number, S: number): Float64Array {
 
 describe('attention', () => {
   const E = useEngine();
-  afterEach(() => forceAttentionBackwardRoute(undefined));
+  afterEach(() => pinVariants(E(), { attentionBackward: undefined }));
 
   it('the float64 gradients match finite differences (with a mask)', () => {
     const dims = { B: 2, H: 2, S: 5, D: 3 };
@@ -181,8 +182,8 @@ describe('attention', () => {
   ] as const) {
     it(`recompute route: seq ${dims.S}, headDim ${dims.D}${masked ? ', key padding mask' : ''}`, async (ctx) => {
       const e = E();
-      if (chooseAttentionImpl(e, dims.D) !== 'subgroup') ctx.skip();
-      forceAttentionBackwardRoute('recompute');
+      if (chooseAttentionVariant(e, dims.D) !== 'subgroup') ctx.skip();
+      pinVariants(e, { attentionBackward: 'recompute' });
       expect(attentionBackwardRoute(e, { ...dims, impl: 'subgroup' })).toBe('recompute');
       await checkFused(e, dims, masked);
     }, 600_000);
@@ -215,8 +216,8 @@ describe('attention', () => {
   it('uses the subgroup kernels on this adapter when it can (so the tests above cover them)', () => {
     const e = E();
     const sg = e.features.has('subgroups') && (e.device as any).adapterInfo?.subgroupMinSize === (e.device as any).adapterInfo?.subgroupMaxSize;
-    expect(chooseAttentionImpl(e, 64)).toBe(sg ? 'subgroup' : 'portable');
-    expect(chooseAttentionImpl(e, 30)).toBe('portable');
+    expect(chooseAttentionVariant(e, 64)).toBe(sg ? 'subgroup' : 'portable');
+    expect(chooseAttentionVariant(e, 30)).toBe('portable');
     // The cases above store dS (small S*S buffers); only huge ones recompute.
     if (sg) {
       expect(attentionBackwardRoute(e, { B: 2, H: 1, S: 512, D: 64, impl: 'subgroup' })).toBe('scores');

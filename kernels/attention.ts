@@ -33,6 +33,7 @@ import { fmtShape } from '../engine/dtype.js';
 import { fixedSubgroupSize } from './gemm.js';
 import { attentionDeltaSource, backwardQueryFromDsSource, dsPadded } from './attention-dscores.js';
 import { rowMain, subgroupMain } from './attention-prologue.js';
+import { pinnedVariants, type AttentionBackwardRoute } from './variants.js';
 
 const WG = 64;
 /** Keys scored per block before the accumulator is rescaled once. */
@@ -367,7 +368,7 @@ export interface AttentionSaved {
   scale: number;
   /** [B, H, S] logsumexp of each query's scaled scores. */
   lse: Tensor;
-  impl: AttentionImpl;
+  impl: AttentionVariant;
 }
 
 function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, limit: number): [number, number, number, number] {
@@ -388,10 +389,10 @@ function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefine
   return [B, H, S, D];
 }
 
-export type AttentionImpl = 'subgroup' | 'portable';
+export type AttentionVariant = 'subgroup' | 'portable';
 
 /** Subgroup kernels where a workgroup of SG invocations is exactly one subgroup and D % 4 == 0. */
-export function chooseAttentionImpl(e: Engine, D: number): AttentionImpl {
+export function chooseAttentionVariant(e: Engine, D: number): AttentionVariant {
   return fixedSubgroupSize(e) && D % 4 === 0 ? 'subgroup' : 'portable';
 }
 
@@ -415,27 +416,23 @@ export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'b
   return D <= 64 ? 2 : 1;
 }
 
+const MAX_DS_BYTES = 64 << 20;
 /**
  * How the subgroup backward gets dq: 'scores' stores dS from the key pass and multiplies it by K
  * (attention-dscores.ts; 5 products per pair in all), 'recompute' rebuilds P and dS in a query
- * pass (7 products, no S x S buffer). 'scores' whenever its buffer stays within MAX_DS_BYTES.
+ * pass (7 products, no S x S buffer). 'scores' whenever its buffer stays within MAX_DS_BYTES,
+ * unless a route is pinned (kernels/variants.ts).
  */
-export type AttentionBackwardRoute = 'scores' | 'recompute';
-const MAX_DS_BYTES = 64 << 20;
-let forcedRoute: AttentionBackwardRoute | undefined;
-/** Tests cover both routes on one adapter. */
-export function forceAttentionBackwardRoute(route: AttentionBackwardRoute | undefined): void {
-  forcedRoute = route;
-}
 export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'D' | 'impl'>): AttentionBackwardRoute {
   if (s.impl !== 'subgroup') return 'recompute';
-  if (forcedRoute) return forcedRoute;
+  const pinned = pinnedVariants(e).attentionBackward;
+  if (pinned) return pinned;
   const pad = dsPadded(s.S, fixedSubgroupSize(e) ?? 1, rowsPerLane('bwd_kv_ds', s.D));
   const bytes = s.B * s.H * pad.rows * pad.cols * 4;
   return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
 }
 
-function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionImpl): Launch {
+function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionVariant): Launch {
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
@@ -460,11 +457,11 @@ export function attentionForward(
   q: Tensor,
   k: Tensor,
   v: Tensor,
-  opts: { keyMask?: Tensor; scale?: number; impl?: AttentionImpl },
+  opts: { keyMask?: Tensor; scale?: number; impl?: AttentionVariant },
 ): { out: Tensor; saved: AttentionSaved } {
   const [B, H, S, D] = checkInputs(q, k, v, opts.keyMask, e.limits.maxComputeWorkgroupsPerDimension);
   const scale = opts.scale ?? 1 / Math.sqrt(D);
-  const impl = opts.impl ?? chooseAttentionImpl(e, D);
+  const impl = opts.impl ?? chooseAttentionVariant(e, D);
   const out = e.empty(q.shape);
   const lse = e.empty([B, H, S]);
   const mask = opts.keyMask ?? e.empty([1]);

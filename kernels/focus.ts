@@ -87,36 +87,49 @@ function check(image: Tensor, heatmap: Tensor, a: Tensor): void {
   if (a.size !== 1) throw new Error(`focus: a must hold one value (shape [1]), got ${a.describe()}.`);
 }
 
-/** I * (a + (1 - a) H), recorded on the autograd tape with gradients for I, H and a. */
-export function focus(e: Engine, image: Tensor, heatmap: Tensor, a: Tensor, opts: FocusOptions = {}): Tensor {
+/** Forward launch: I * (a + (1 - a) H) into a new tensor (the op with its gradient is engine/focus.ts). */
+export function focusForward(e: Engine, image: Tensor, heatmap: Tensor, a: Tensor, opts: FocusOptions = {}): Tensor {
   check(image, heatmap, a);
   const clampA = !!opts.clampA;
-  const [B, C, H, W] = image.shape;
+  const [, C, H, W] = image.shape;
   const plane = H * W;
   const out = e.empty(image.shape);
   const fk = e.kernel(`focus_fwd${clampA ? '_clamp' : ''}`, forwardSource(clampA));
   const [gx, gy] = e.grid1d(Math.ceil(out.size / WG));
   e.dispatch(fk, { bind: { img: image, heat: heatmap, aIn: a, out }, params: { n: out.size, channels: C, plane, rowStride: gx * WG }, workgroups: [gx, gy] });
+  return out;
+}
 
-  return e.ops.record(out, 'focus', [image, heatmap, a], (g) => {
-    const pixels = B * plane;
-    const dImg = e.empty(image.shape);
-    const dHeat = e.empty(heatmap.shape);
-    const partial = e.empty([pixels]);
-    const bk = e.kernel(`focus_bwd${clampA ? '_clamp' : ''}`, backwardSource(clampA));
-    const [bx, by] = e.grid1d(Math.ceil(pixels / WG));
-    e.dispatch(bk, {
-      bind: { g, img: image, heat: heatmap, aIn: a, dImg, dHeat, dAPartial: partial },
-      params: { pixels, channels: C, plane, rowStride: bx * WG },
-      workgroups: [bx, by],
-    });
-    let dA: Tensor | undefined;
-    if (a.requiresGrad) {
-      dA = e.empty(a.shape);
-      reduceAxis(e, 'sum', partial, 1, pixels, 1, dA, undefined);
-    }
-    partial.dispose();
-    const keepOrDrop = (t: Tensor, need: boolean) => (need ? t : (t.dispose(), undefined));
-    return [keepOrDrop(dImg, image.requiresGrad), keepOrDrop(dHeat, heatmap.requiresGrad), dA];
+/** Backward launches: dI, dH and da for the output gradient g; each is undefined where `need` says so. */
+export function focusBackward(
+  e: Engine,
+  g: Tensor,
+  image: Tensor,
+  heatmap: Tensor,
+  a: Tensor,
+  need: { image: boolean; heatmap: boolean; a: boolean },
+  opts: FocusOptions = {},
+): [Tensor | undefined, Tensor | undefined, Tensor | undefined] {
+  const clampA = !!opts.clampA;
+  const [B, C, H, W] = image.shape;
+  const plane = H * W;
+  const pixels = B * plane;
+  const dImg = e.empty(image.shape);
+  const dHeat = e.empty(heatmap.shape);
+  const partial = e.empty([pixels]);
+  const bk = e.kernel(`focus_bwd${clampA ? '_clamp' : ''}`, backwardSource(clampA));
+  const [bx, by] = e.grid1d(Math.ceil(pixels / WG));
+  e.dispatch(bk, {
+    bind: { g, img: image, heat: heatmap, aIn: a, dImg, dHeat, dAPartial: partial },
+    params: { pixels, channels: C, plane, rowStride: bx * WG },
+    workgroups: [bx, by],
   });
+  let dA: Tensor | undefined;
+  if (need.a) {
+    dA = e.empty(a.shape);
+    reduceAxis(e, 'sum', partial, 1, pixels, 1, dA, undefined);
+  }
+  partial.dispose();
+  const keepOrDrop = (t: Tensor, keep: boolean) => (keep ? t : (t.dispose(), undefined));
+  return [keepOrDrop(dImg, need.image), keepOrDrop(dHeat, need.heatmap), dA];
 }

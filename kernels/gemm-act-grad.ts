@@ -4,6 +4,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { ERF_WGSL, type Activation } from './gemm-wgsl.js';
+import { mapElementwise } from './elementwise.js';
 
 const WG = 256;
 
@@ -25,7 +26,7 @@ export function activationGrad(e: Engine, act: Activation, g: Tensor, saved: Ten
   if (act === 'none') return g;
   if (!saved) throw new Error(`activationGrad: the ${act} backward needs the tensor saved by the forward pass.`);
   if (saved.size !== g.size) throw new Error(`activationGrad: gradient ${g.describe()} and saved ${saved.describe()} differ in size.`);
-  if (act === 'relu') return e.ops.map('relu_grad', 'select(0.0, a, b > 0.0)', [g, saved]);
+  if (act === 'relu') return mapElementwise(e, { name: 'relu_grad', expr: 'select(0.0, a, b > 0.0)', inputs: [g, saved] });
   const dz = e.empty(g.shape);
   const [gx, gy] = e.grid1d(Math.ceil(g.size / WG));
   e.dispatch(e.kernel('gelu_grad', GELU_GRAD), { bind: { g, z: saved, dz }, params: { n: g.size, rowStride: gx * WG }, workgroups: [gx, gy] });

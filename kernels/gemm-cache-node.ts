@@ -3,7 +3,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setGemmCacheStore, type GemmCacheStore } from './gemm-tune.js';
+import { setGemmCacheStore, type GemmCacheStore } from './gemm-choices.js';
 import type { GemmVariant } from './gemm-wgsl.js';
 
 export const DEFAULT_GEMM_CACHE = '.cache/gemm-tune.json';

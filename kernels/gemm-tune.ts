@@ -1,6 +1,5 @@
 // The GEMM autotuner: times the candidate kernels for one shape on this device and remembers the
-// fastest. Choices live in memory, keyed by adapter and shape; a store (kernels/gemm-cache-node.ts
-// in Node, writing under .cache/) makes them survive the process. Tuning is explicit and async
+// fastest in kernels/gemm-choices.ts. Tuning is explicit and async
 // (`await tuneGemm(...)`), because launches are recorded synchronously; an untuned shape runs the
 // heuristic default of kernels/gemm.ts.
 
@@ -9,35 +8,7 @@ import { candidateVariants, gemm, shapeKey, type GemmDType, type GemmSpec } from
 import { toF16 } from './gemm-reference.js';
 import { Rng } from '../engine/rng.js';
 import { variantName, type GemmVariant } from './gemm-wgsl.js';
-
-/** Where tuned choices persist (JSON-able map from key to variant). */
-export interface GemmCacheStore {
-  load(): Record<string, GemmVariant>;
-  save(entries: Record<string, GemmVariant>): void;
-}
-
-const memory = new Map<string, GemmVariant>();
-let store: GemmCacheStore | undefined;
-
-function adapterKey(e: Engine): string {
-  const a = e.adapter;
-  return `${a.vendor}/${a.architecture}/${a.device || a.description}`;
-}
-
-/** Persist choices through `s` (and load what it already holds). */
-export function setGemmCacheStore(s: GemmCacheStore | undefined): void {
-  store = s;
-  if (s) for (const [k, v] of Object.entries(s.load())) memory.set(k, v);
-}
-
-export function cachedVariant(e: Engine, key: string): GemmVariant | undefined {
-  return memory.get(`${adapterKey(e)}|${key}`);
-}
-
-export function rememberVariant(e: Engine, key: string, v: GemmVariant): void {
-  memory.set(`${adapterKey(e)}|${key}`, v);
-  store?.save(Object.fromEntries(memory));
-}
+import { cachedVariant, rememberVariant } from './gemm-choices.js';
 
 export interface TuneResult {
   key: string;

@@ -20,7 +20,7 @@ import {
   type GemmFlags,
   type GemmVariant,
 } from './gemm-wgsl.js';
-import { cachedVariant } from './gemm-tune.js';
+import { cachedVariant } from './gemm-choices.js';
 import { kPadded, packedSize, packPanels, type PackSpec } from './gemm-pack.js';
 
 export type { Activation, GemmVariant } from './gemm-wgsl.js';
@@ -333,9 +333,4 @@ function launch(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec & { stri
 /** The engine's matmul hook (same signature as matmulNaive). */
 export function matmulGemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
   gemm(e, A, B, C, s);
-}
-
-/** Make the engine's matmul op (forward and backward) run on the GEMM family. */
-export function installGemm(e: Engine): void {
-  e.ops.setMatmulImpl(matmulGemm);
 }

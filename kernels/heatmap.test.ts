@@ -3,7 +3,9 @@ import { useEngine, read, assertClose } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
 import { NUM_JOINTS, J, type Person } from '../data/mpii.js';
 import { heatmapRef, heatmapGaussians, targetToSource, HEATMAP_MODES, ORIENTED_MIN_ASPECT, type HeatmapMode } from '../data/heatmap-ref.js';
-import { heatmapsFromPeople, packKeypoints, rasterizeHeatmaps, type ImageSize } from './heatmap.js';
+import { rasterizeHeatmaps } from './heatmap.js';
+import { packKeypoints, type ImageSize } from '../data/pack-keypoints.js';
+import { heatmapsFromPeople } from '../model/heatmaps.js';
 
 /** A person scattered around (cx, cy) with spread `s`, some joints invisible, f32-exact coordinates. */
 function randomPerson(rng: Rng, cx: number, cy: number, s: number, pVisible = 0.8): Person {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forceRowLanes, ROW_WG } from './row-reduce.js';
+import { ROW_WG } from './row-reduce.js';
+import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 function l2Ref(x: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
@@ -33,7 +34,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('l2normalize', () => {
   const E = useEngine();
-  afterEach(() => forceRowLanes(undefined));
+  afterEach(() => pinVariants(E(), { rowLanes: undefined }));
 
   it('the float64 gradient matches finite differences', () => {
     const [R, D] = [3, 5];
@@ -53,7 +54,7 @@ describe('l2normalize', () => {
   ] as const) {
     it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${D}, magnitude ${mag}`, async () => {
       const e = E();
-      forceRowLanes(lanes);
+      pinVariants(e, { rowLanes: lanes });
       const x = f32(randArray(R * D, R + D, -mag, mag));
       const g = f32(randArray(R * D, 3));
       const xt = e.tensor(toF32(x), [R, D], { requiresGrad: true });

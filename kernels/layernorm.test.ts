@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forceRowLanes, ROW_WG } from './row-reduce.js';
+import { ROW_WG } from './row-reduce.js';
+import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
@@ -50,7 +51,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('layerNorm', () => {
   const E = useEngine();
-  afterEach(() => forceRowLanes(undefined));
+  afterEach(() => pinVariants(E(), { rowLanes: undefined }));
 
   it('the analytic float64 gradient matches finite differences', () => {
     const [R, D, eps] = [3, 17, 1e-6];
@@ -76,7 +77,7 @@ describe('layerNorm', () => {
   ] as const) {
     it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: forward and backward, rows ${R}, width ${D}, eps ${eps}`, async () => {
       const e = E();
-      forceRowLanes(lanes);
+      pinVariants(e, { rowLanes: lanes });
       // An offset mean and a spread of scales per row: the variance pass must not cancel.
       const x = f32(randArray(R * D, 10 + D, -1, 1).map((v, i) => 3 + v * (1 + (i % 5))));
       const w = f32(randArray(D, 11, 0.5, 1.5));

@@ -11,18 +11,13 @@
 
 import type { Engine } from '../engine/engine.js';
 import { isCpuAdapter } from './gemm.js';
+import { pinnedVariants, type RowLanes } from './variants.js';
 
-export const ROW_WG = 64;
+export const ROW_WG: Exclude<RowLanes, 1> = 64;
 
-let forced: number | undefined;
-
-/** Tests run both layouts on one adapter. */
-export function forceRowLanes(lanes: 1 | typeof ROW_WG | undefined): void {
-  forced = lanes;
-}
-
+/** The layout for `e`: pinned (kernels/variants.ts), else from the adapter. */
 export function rowLanes(e: Engine): number {
-  return forced ?? (isCpuAdapter(e) ? 1 : ROW_WG);
+  return pinnedVariants(e).rowLanes ?? (isCpuAdapter(e) ? 1 : ROW_WG);
 }
 
 /** Workgroups for `rows` rows, as [x, y] (the kernel gets gridX = x as a param). */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forceRowLanes, ROW_WG } from './row-reduce.js';
+import { ROW_WG } from './row-reduce.js';
+import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
 /** float64 mean loss and its gradient; ex[r] = -1 for no exclusion. */
@@ -24,7 +25,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
 describe('softmaxCrossEntropy', () => {
   const E = useEngine();
-  afterEach(() => forceRowLanes(undefined));
+  afterEach(() => pinVariants(E(), { rowLanes: undefined }));
 
   it('the float64 gradient matches finite differences (with exclusion and scale)', () => {
     const [R, C, s] = [4, 6, 2.5];
@@ -46,7 +47,7 @@ describe('softmaxCrossEntropy', () => {
   for (const c of cases) {
     it(`${lanes === 1 ? 'row per invocation' : 'row per workgroup'}: loss and gradient: rows ${c.R}, classes ${c.C}, scale ${c.scale}${c.exclude ? ', excluding a column' : ''}`, async () => {
       const e = E();
-      forceRowLanes(lanes);
+      pinVariants(e, { rowLanes: lanes });
       const { R, C } = c;
       const x = f32(randArray(R * C, R * 31 + C, c.lo ?? -1, c.hi ?? 1));
       const target = Array.from({ length: R }, (_, r) => (r * 7 + 3) % C);

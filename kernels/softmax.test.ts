@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { forceRowLanes, ROW_WG } from './row-reduce.js';
-import { forceSoftmaxImpl, softmaxImpl } from './softmax.js';
+import { ROW_WG } from './row-reduce.js';
+import { softmaxVariant } from './softmax.js';
+import { pinVariants } from './variants.js';
 import { fixedSubgroupSize } from './gemm.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 
@@ -31,8 +32,7 @@ const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 describe('softmax', () => {
   const E = useEngine();
   afterEach(() => {
-    forceRowLanes(undefined);
-    forceSoftmaxImpl(undefined);
+    pinVariants(E(), { rowLanes: undefined, softmax: undefined });
   });
 
   it('the float64 gradient matches finite differences', () => {
@@ -63,12 +63,11 @@ describe('softmax', () => {
     it(`${layout}: forward and backward, rows ${R}, width ${C}, logits +-${spread}`, async (ctx) => {
       const e = E();
       if (impl === 'subgroup' && !fixedSubgroupSize(e)) ctx.skip();
-      forceRowLanes(lanes);
-      forceSoftmaxImpl(impl);
+      pinVariants(e, { rowLanes: lanes, softmax: impl });
       // Rows wider than 16 units (f32, or vec4 when C % 4 == 0) per lane fall back to 'rows'
       // (on lavapipe's 8-lane subgroups: widths 129, 513, 768 and 1028 here).
       const perLane = Math.ceil((C % 4 ? C : C / 4) / (fixedSubgroupSize(e) ?? 1));
-      expect(softmaxImpl(e, C)).toBe(impl === 'subgroup' && perLane <= 16 ? 'subgroup' : 'rows');
+      expect(softmaxVariant(e, C)).toBe(impl === 'subgroup' && perLane <= 16 ? 'subgroup' : 'rows');
       const x = f32(randArray(R * C, R + C, -spread, spread));
       const g = f32(randArray(R * C, 5));
       const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });

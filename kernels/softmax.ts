@@ -13,6 +13,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { rowGrid, rowLanes, rowPrelude } from './row-reduce.js';
+import { pinnedVariants, type SoftmaxVariant } from './variants.js';
 import { fixedSubgroupSize, isCpuAdapter } from './gemm.js';
 
 /** `vec` reads the row as vec4 (C % 4 == 0): 4x fewer loads, which on lavapipe are per-lane gathers. */
@@ -75,19 +76,14 @@ const MAX_PER_LANE = 16;
  *  iteration). */
 const ROWS_PER_GROUP = 8;
 
-export type SoftmaxImpl = 'subgroup' | 'rows';
-let forcedImpl: SoftmaxImpl | undefined;
-/** Tests run both layouts on one adapter ('subgroup' still needs a fixed subgroup size). */
-export function forceSoftmaxImpl(impl: SoftmaxImpl | undefined): void {
-  forcedImpl = impl;
-}
-
 /** The layout softmaxForward/softmaxBackward use for rows of C elements. 'subgroup' assumes that
  *  subgroups are runs of SG consecutive invocations; it is chosen by default only on CPU adapters
- *  (SIMD lanes, where that holds and where saving loads matters most). */
-export function softmaxImpl(e: Engine, C: number): SoftmaxImpl {
+ *  (SIMD lanes, where that holds and where saving loads matters most). A pinned layout
+ *  (kernels/variants.ts) overrides the adapter; 'subgroup' still needs a fixed subgroup size. */
+export function softmaxVariant(e: Engine, C: number): SoftmaxVariant {
   const SG = fixedSubgroupSize(e);
-  if (!SG || forcedImpl === 'rows' || (!forcedImpl && !isCpuAdapter(e))) return 'rows';
+  const pinned = pinnedVariants(e).softmax;
+  if (!SG || pinned === 'rows' || (!pinned && !isCpuAdapter(e))) return 'rows';
   return Math.ceil((C % 4 === 0 ? C / 4 : C) / SG) <= MAX_PER_LANE ? 'subgroup' : 'rows';
 }
 
@@ -178,7 +174,7 @@ export function softmaxForward(e: Engine, x: Tensor): Tensor {
   const C = x.shape[x.rank - 1];
   const rows = C ? x.size / C : 0;
   const y = e.empty(x.shape);
-  if (rows && softmaxImpl(e, C) === 'subgroup') {
+  if (rows && softmaxVariant(e, C) === 'subgroup') {
     const sh = subgroupShape(e, C);
     const { workgroups, gridX } = subgroupLaunch(e, rows);
     e.dispatch(e.kernel(`softmax_sg${sh.SG}_${sh.vec ? 'v4' : 'f32'}x${sh.n}`, forwardSourceSubgroup(sh)), { bind: { x, y }, params: { rows, gridX }, workgroups });
@@ -199,7 +195,7 @@ export function softmaxBackward(e: Engine, y: Tensor, g: Tensor): Tensor {
   const C = y.shape[y.rank - 1];
   const rows = C ? y.size / C : 0;
   const dx = e.empty(y.shape);
-  if (rows && softmaxImpl(e, C) === 'subgroup') {
+  if (rows && softmaxVariant(e, C) === 'subgroup') {
     const sh = subgroupShape(e, C);
     const { workgroups, gridX } = subgroupLaunch(e, rows);
     e.dispatch(e.kernel(`softmax_backward_sg${sh.SG}_${sh.vec ? 'v4' : 'f32'}x${sh.n}`, backwardSourceSubgroup(sh)), { bind: { y, g, dx }, params: { rows, gridX }, workgroups });

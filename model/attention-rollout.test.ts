@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { useEngine, randArray, toF32 } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
 import { erf64 } from '../kernels/gemm-reference.js';
-import { makeConfig, type VisionConfig } from './config.js';
+import { makeModelConfig, type VisionConfig } from './config.js';
 import { createModel, type FocusClipModel } from './focusclip.js';
 import { attentionRollout, attentionShare, modelAttentionShare, patchMeans, uniformShare, vitAttentionMaps } from './attention-rollout.js';
 import { attentionGrid } from '../eval/attention-picture.js';
@@ -14,7 +14,7 @@ import { createImage } from '../data/image.js';
 
 const getEngine = useEngine();
 
-const CFG = makeConfig('tiny', {
+const CFG = makeModelConfig('tiny', {
   vision: { imageSize: 24, patchSize: 8, width: 16, depth: 2, heads: 2, mlpDim: 32 },
   text: { vocabSize: 16, contextLength: 4, width: 8, depth: 1, heads: 2, ffnDim: 16 },
   embedDim: 8,

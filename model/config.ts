@@ -122,7 +122,7 @@ export const PRESETS: Record<string, ModelConfig> = {
 export type ConfigOverrides = Partial<Omit<ModelConfig, 'vision' | 'text'>> & { vision?: Partial<VisionConfig>; text?: Partial<TextConfig> };
 
 /** A preset by name with overrides applied and checked. CLIP presets: pass { kind: 'clip', loss: 'ntxent' }. */
-export function makeConfig(preset: string, overrides: ConfigOverrides = {}): ModelConfig {
+export function makeModelConfig(preset: string, overrides: ConfigOverrides = {}): ModelConfig {
   const base = PRESETS[preset];
   if (!base) throw new Error(`Unknown model preset "${preset}"; choose one of ${Object.keys(PRESETS).join(', ')}.`);
   const kind = overrides.kind ?? base.kind;

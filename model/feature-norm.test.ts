@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useEngine, randArray, toF32, assertClose, numericGrad } from '../test/helpers.js';
 import { batchNormalize, FeatureMoments } from './feature-norm.js';
 import { createModel } from './focusclip.js';
-import { makeConfig } from './config.js';
+import { makeModelConfig } from './config.js';
 
 /** Float64 batch normalisation of x [G*B, D] per group of B rows, and a weighted sum of it (a scalar to differentiate). */
 function refNorm(x: Float64Array, G: number, B: number, D: number, eps = 1e-5): Float64Array {
@@ -66,7 +66,7 @@ describe('feature normalisation', () => {
 
   it('calibrates the inference statistics of a model from its features, and inference then uses them', async () => {
     const e = E();
-    const cfg = makeConfig('tiny', {
+    const cfg = makeModelConfig('tiny', {
       kind: 'clip', loss: 'ntxent', featureNorm: 'batch',
       vision: { imageSize: 16, patchSize: 8, width: 16, depth: 1, heads: 2, mlpDim: 32 },
       text: { vocabSize: 40, contextLength: 6, width: 16, depth: 1, heads: 2, ffnDim: 32 },

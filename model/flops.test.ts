@@ -2,11 +2,11 @@
 // compute of ViT-B/16 at 224 px (17.56 G multiply-adds, as timm and DeiT report it).
 import { describe, expect, it } from 'vitest';
 import { modelFlops } from './flops.js';
-import { makeConfig } from './config.js';
+import { makeModelConfig } from './config.js';
 
 describe('model FLOPs', () => {
   it('counts every matrix product of an odd-sized model', () => {
-    const cfg = makeConfig('tiny', {
+    const cfg = makeModelConfig('tiny', {
       vision: { imageSize: 48, patchSize: 16, channels: 3, width: 24, depth: 2, heads: 3, mlpDim: 40, lnEps: 1e-6 },
       text: { vocabSize: 50, contextLength: 7, width: 12, depth: 3, heads: 2, ffnDim: 20, lnEps: 1e-12, typeVocabSize: 2, pooling: 'mean-all' },
       embedDim: 10,
@@ -26,7 +26,7 @@ describe('model FLOPs', () => {
   });
 
   it('agrees with the published compute of ViT-B/16', () => {
-    const paper = makeConfig('paper');
+    const paper = makeModelConfig('paper');
     const vitMacs = (modelFlops(paper).image - 2 * 768 * paper.embedDim) / 2;
     expect(Math.abs(vitMacs / 17.56e9 - 1)).toBeLessThan(0.01);
   });

@@ -7,7 +7,6 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
-import { focus } from '../kernels/focus.js';
 import { modelParams, validateConfig, type ModelConfig } from './config.js';
 import { initialValue } from './init.js';
 import { vitForward } from './vit.js';
@@ -173,7 +172,7 @@ export class FocusClipModel {
 
   /** I * (a + (1 - a) H) with the learnable a. */
   focusImage(pixels: Tensor, heatmap: Tensor): Tensor {
-    return focus(this.engine, pixels, heatmap, this.param('focus_alpha'), { clampA: this.config.clampAlpha });
+    return this.engine.nn.focus(pixels, heatmap, this.param('focus_alpha'), { clampA: this.config.clampAlpha });
   }
 
   /** Pooled text features [B, width] (before normalisation and projection). */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useEngine, read, relFrobenius } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
-import { makeConfig, type ConfigOverrides, type ModelConfig } from './config.js';
+import { makeModelConfig, type ConfigOverrides, type ModelConfig } from './config.js';
 import { createModel, type FocusClipModel } from './focusclip.js';
 import { encodeParams, META_CONFIG } from './checkpoint.js';
 import { decodeSafetensors, toFloat32, type TensorInput } from './safetensors.js';
@@ -47,7 +47,7 @@ function cancelledByFeatureNorm(cfg: ModelConfig, name: string): boolean {
 }
 
 function configFor(over: ConfigOverrides): ModelConfig {
-  return makeConfig('tiny', { ...MICRO, ...over, vision: { ...MICRO.vision, ...over.vision }, text: { ...MICRO.text, ...over.text } });
+  return makeModelConfig('tiny', { ...MICRO, ...over, vision: { ...MICRO.vision, ...over.vision }, text: { ...MICRO.text, ...over.text } });
 }
 
 /** Random parameters everywhere (biases and LN gains too) so every gradient path is exercised. */

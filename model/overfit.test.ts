@@ -9,7 +9,7 @@ import { useEngine } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
-import { makeConfig, type ConfigOverrides } from './config.js';
+import { makeModelConfig, type ConfigOverrides } from './config.js';
 import { createModel, type Batch, type FocusClipModel } from './focusclip.js';
 
 const B = 8;
@@ -82,7 +82,7 @@ async function retrieval(img: Tensor, txt: Tensor): Promise<number> {
 
 async function train(e: Engine, over: ConfigOverrides, steps: number, lr: number) {
   // The noise is already zero-centred: feed it as it is.
-  const m = createModel(e, makeConfig('tiny', { ...SMALL, centerPixels: false, ...over, vision: SMALL.vision, text: SMALL.text }), { seed: 3 });
+  const m = createModel(e, makeModelConfig('tiny', { ...SMALL, centerPixels: false, ...over, vision: SMALL.vision, text: SMALL.text }), { seed: 3 });
   const batch = fixedBatch(e, m);
   const update = adam(e, m, lr);
   const losses: number[] = [];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { useEngine, read } from '../test/helpers.js';
-import { makeConfig, modelParams, visionParams, textParams } from './config.js';
+import { makeModelConfig, modelParams, visionParams, textParams } from './config.js';
 import { createModel } from './focusclip.js';
 import { decodeSafetensors, encodeSafetensors, type TensorInput } from './safetensors.js';
 import { initTextFromHf, initVisualFromTimm } from './pretrained.js';
 
-const MICRO = makeConfig('tiny', {
+const MICRO = makeModelConfig('tiny', {
   vision: { imageSize: 8, patchSize: 4, width: 8, depth: 2, heads: 2, mlpDim: 12 },
   text: { vocabSize: 11, contextLength: 5, width: 6, depth: 1, heads: 2, ffnDim: 10 },
   embedDim: 4,
@@ -45,7 +45,7 @@ describe('pretrained encoders', () => {
   it('reports a vocabulary or resolution mismatch tensor by tensor', () => {
     const e = E();
     const m = createModel(e, MICRO, { seed: 1 });
-    const big = makeConfig('tiny', { ...MICRO, vision: { ...MICRO.vision, imageSize: 12 }, text: { ...MICRO.text, vocabSize: 30 } });
+    const big = makeModelConfig('tiny', { ...MICRO, vision: { ...MICRO.vision, imageSize: 12 }, text: { ...MICRO.text, vocabSize: 30 } });
     const vit: [string, TensorInput][] = visionParams(big.vision).map((s) => [s.name, { shape: s.shape, data: fill(s.shape, 1) }]);
     expect(() => initVisualFromTimm(m, decodeSafetensors(encodeSafetensors(vit)), 'vit.safetensors')).toThrow(
       /shape mismatches \(1\):\n  visual\.pos_embed: file has F32\[1, 10, 8\], model has \[1, 5, 8\]/,

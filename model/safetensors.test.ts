@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, toFloat32, toInt32 } from './safetensors.js';
 import { configFromMetadata, encodeParams, hfBertIgnore, hfBertRename, loadParams, timmIgnore } from './checkpoint.js';
-import { makeConfig as makeModelConfig } from './config.js';
+import { makeModelConfig } from './config.js';
 import { useEngine, read } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
 

@@ -28,7 +28,7 @@ export function checkTokens(t: TextConfig, ids: Tensor, mask: Tensor): void {
 function blockPadGradient(e: Engine, x: Tensor, ids: Tensor): Tensor {
   const notPad = e.ops.map('not_pad', `select(1.0, 0.0, a == ${PAD_ID})`, [ids], undefined, 'f32');
   const keep = e.ops.reshape(notPad, [...ids.shape, 1]);
-  return e.ops.record(e.view(x, x.shape), 'blockPadGradient', [x], (g) => [e.ops.map('mul', 'a * b', [g, keep])]);
+  return e.ops.maskGradient(x, keep);
 }
 
 /** Per-token features [B, L, width] of ids [B, L] (i32) with key padding mask [B, L] (f32, 1 = token). */

@@ -7,7 +7,7 @@ import { Rng } from '../engine/rng.js';
 import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import type { PoseRecord } from '../data/record.js';
 import type { Person } from '../data/mpii.js';
-import { heatmapsFromPeople } from '../kernels/heatmap.js';
+import { heatmapsFromPeople } from '../model/heatmaps.js';
 import type { HeatmapMode } from '../data/heatmap-ref.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { Batch } from '../model/focusclip.js';

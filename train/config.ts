@@ -132,7 +132,7 @@ const FLAG_NAMES: Partial<Record<keyof TrainConfig, string>> = {
 };
 
 /** Merge overrides into a recipe, checking every field's name, type and range. */
-export function makeConfig(recipe: keyof typeof RECIPES, ...overrides: Record<string, unknown>[]): TrainConfig {
+export function makeTrainConfig(recipe: keyof typeof RECIPES, ...overrides: Record<string, unknown>[]): TrainConfig {
   if (!(recipe in RECIPES)) throw new Error(`Unknown recipe "${recipe}"; choose one of ${Object.keys(RECIPES).join(', ')}.`);
   const cfg: TrainConfig = { ...RECIPES[recipe] };
   for (const o of overrides) {

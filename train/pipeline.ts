@@ -3,7 +3,7 @@
 
 import type { Engine } from '../engine/engine.js';
 import { createModel, type FocusClipModel } from '../model/focusclip.js';
-import { makeConfig as makeModelConfig, type LossKind, type ModelConfig } from '../model/config.js';
+import { makeModelConfig, type LossKind, type ModelConfig } from '../model/config.js';
 import { WordPieceTokenizer } from '../model/tokenizer.js';
 import { buildVocab } from '../model/vocab.js';
 import { evaluate } from '../eval/zeroshot.js';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../test/helpers.js';
 import { generateDataset } from '../data/synthetic/generate.js';
-import { makeConfig } from './config.js';
+import { makeTrainConfig } from './config.js';
 import { TrainSet } from './batches.js';
 import { captionTokenizer, modelConfigFor } from './pipeline.js';
 import { Trainer } from './trainer.js';
@@ -45,7 +45,7 @@ describe('trainer', () => {
     it(`${kind}: the loss falls well below chance on a small set`, async () => {
       const e = E();
       const B = 8;
-      const cfg = makeConfig('modern', { model: 'tiny', batchSize: B, maxSteps: 60, epochs: 100, lr: 1e-3, warmupSteps: 5, checkpointEvery: 0, seed: 3 });
+      const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize: B, maxSteps: 60, epochs: 100, lr: 1e-3, warmupSteps: 5, checkpointEvery: 0, seed: 3 });
       const model = microModel(e, cfg, kind, tok.vocab.length);
       const trainer = new Trainer(e, model, tok.tokenizer, small, cfg, tok.vocab);
       const live0 = e.memory().liveBytes;
@@ -68,7 +68,7 @@ describe('trainer', () => {
 
   it('checkpoints round-trip and resume is exact', async () => {
     const e = E();
-    const cfg = makeConfig('paper', { model: 'tiny', batchSize: 6, maxSteps: 8, epochs: 100, lr: 0.05, checkpointEvery: 0, seed: 11 });
+    const cfg = makeTrainConfig('paper', { model: 'tiny', batchSize: 6, maxSteps: 8, epochs: 100, lr: 0.05, checkpointEvery: 0, seed: 11 });
     const files = new Map<string, Uint8Array>();
     const save = (p: string, b: Uint8Array) => files.set(p, b);
 
@@ -98,7 +98,7 @@ describe('trainer', () => {
 
   it('running out of GPU memory names the buffer, the step and the last checkpoint', async () => {
     const e = E();
-    const cfg = makeConfig('modern', { model: 'tiny', batchSize: 6, maxSteps: 4, epochs: 100, checkpointEvery: 2, seed: 4 });
+    const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize: 6, maxSteps: 4, epochs: 100, checkpointEvery: 2, seed: 4 });
     const m = microModel(e, cfg, 'focusclip', tok.vocab.length);
     const t = new Trainer(e, m, tok.tokenizer, data, cfg, tok.vocab);
     const files = new Map<string, Uint8Array>();
@@ -119,7 +119,7 @@ describe('trainer', () => {
 
   it('rejects a batch larger than the data', () => {
     const e = E();
-    const cfg = makeConfig('modern', { model: 'tiny', batchSize: 64 });
+    const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize: 64 });
     const m = microModel(e, cfg, 'clip', tok.vocab.length);
     expect(() => new Trainer(e, m, tok.tokenizer, data, cfg, tok.vocab)).toThrow(/batchSize 64 is larger than the training set \(24 samples\)/);
     m.dispose();

@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { generateDataset, generateEvalSet, EVAL_TASKS, type EvalTask } from '../data/synthetic/generate.js';
 import type { RGBAImage } from '../data/image.js';
 import { TrainSet } from '../train/batches.js';
-import { makeConfig } from '../train/config.js';
+import { makeTrainConfig } from '../train/config.js';
 import { captionTokenizer, modelConfigFor } from '../train/pipeline.js';
 import { asZeroShotModel } from '../train/zeroshot.js';
 import { Trainer } from '../train/trainer.js';
@@ -52,7 +52,7 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   const steps = ctx.quick ? 4 : 40;
   const batchSize = ctx.quick ? 4 : 8;
   const count = ctx.quick ? 16 : 96;
-  const cfg = makeConfig('modern', { model: 'tiny', batchSize, maxSteps: steps, epochs: 1000, checkpointEvery: 0, warmupSteps: 2, seed: 7 });
+  const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize, maxSteps: steps, epochs: 1000, checkpointEvery: 0, warmupSteps: 2, seed: 7 });
   html(
     'training',
     `<div class="row"><div id="loss-chart"></div><div><p id="train-status" class="muted">generating ${count} synthetic images…</p>` +

@@ -7,7 +7,8 @@
 import { Engine } from '../engine/engine.js';
 import { barChartSvg } from '../eval/plot.js';
 import { runMatmulBench, type BenchRow } from './demo/bench.js';
-import { drawImage, renderFocus, syntheticSample, type FocusSample, type HeatmapMode } from './demo/focus-view.js';
+import { drawImage, renderFocus, syntheticSample, type FocusSample } from './demo/focus-view.js';
+import type { HeatmapMode } from '../data/heatmap-ref.js';
 
 interface Check {
   name: string;

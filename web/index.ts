@@ -25,9 +25,12 @@ export type { RGBAImage } from '../data/image.js';
 export * as mpii from '../data/mpii.js';
 
 // Kernels with their own entry points (the rest are reached through engine.ops / engine.nn).
-export { installGemm, gemm } from '../kernels/gemm.js';
-export { heatmapsFromPeople, packKeypoints, rasterizeHeatmaps } from '../kernels/heatmap.js';
-export { focus } from '../kernels/focus.js';
+export { gemm } from '../kernels/gemm.js';
+export { installGemm } from '../engine/ops.js';
+export { rasterizeHeatmaps } from '../kernels/heatmap.js';
+export { packKeypoints } from '../data/pack-keypoints.js';
+export { heatmapsFromPeople } from '../model/heatmaps.js';
+export { focus } from '../engine/focus.js';
 
 // Synthetic data (generated in memory; writing files is Node-only in data/synthetic/write-node.ts).
 export { generateDataset, generateEvalSet, evalClasses, EVAL_TASKS, type EvalTask, type EvalSet } from '../data/synthetic/generate.js';
@@ -35,7 +38,7 @@ export { generateDataset, generateEvalSet, evalClasses, EVAL_TASKS, type EvalTas
 // The model, its checkpoints and tokenizer. Checkpoints are bytes here: fetch them, or keep what
 // Trainer.checkpointBytes() returns; reading and writing files is in *-node.ts.
 export { createModel, FocusClipModel, type Batch, type LossResult } from '../model/focusclip.js';
-export { PRESETS, makeConfig as makeModelConfig, countParams, type ModelConfig } from '../model/config.js';
+export { PRESETS, makeModelConfig, countParams, type ModelConfig } from '../model/config.js';
 export { encodeParams, decodeCheckpoint, loadParams, configFromMetadata } from '../model/checkpoint.js';
 export { encodeSafetensors, decodeSafetensors } from '../model/safetensors.js';
 export { WordPieceTokenizer } from '../model/tokenizer.js';
@@ -44,7 +47,7 @@ export { buildVocab } from '../model/vocab.js';
 // Training and zero-shot evaluation.
 export { Trainer, readTrainingState, type StepLog, type TrainerHooks } from '../train/trainer.js';
 export { TrainSet } from '../train/batches.js';
-export { RECIPES, makeConfig as makeTrainConfig, type TrainConfig } from '../train/config.js';
+export { RECIPES, makeTrainConfig, type TrainConfig } from '../train/config.js';
 export { captionTokenizer, modelConfigFor } from '../train/pipeline.js';
 export { asZeroShotModel, syntheticEvalDataset } from '../train/zeroshot.js';
 export { loadCheckpoint, type LoadedCheckpoint, type LoadCheckpointOptions } from '../train/load-checkpoint.js';

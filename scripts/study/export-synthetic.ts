@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { Engine } from '../../engine/engine.js';
 import { generateDataset } from '../../data/synthetic/generate.js';
-import { makeConfig } from '../../train/config.js';
+import { makeTrainConfig } from '../../train/config.js';
 import { makeBatch, TrainSet } from '../../train/batches.js';
 import { captionTokenizer, modelConfigFor } from '../../train/pipeline.js';
 import { syntheticEvalDatasets, syntheticValidationDatasets } from '../../train/zeroshot.js';
@@ -17,7 +17,7 @@ import { buildPrompts } from '../../eval/prompts.js';
 import { toCHW, type RGBAImage } from '../../data/image.js';
 import type { EvalItem } from '../../eval/types.js';
 import { createModel } from '../../model/focusclip.js';
-import { makeConfig as makeModelConfig } from '../../model/config.js';
+import { makeModelConfig } from '../../model/config.js';
 import { encodeSafetensors, type TensorInput } from '../../model/safetensors.js';
 import { generateObjectImages } from '../../data/synthetic/objects.js';
 
@@ -40,7 +40,7 @@ try {
   const ds = generateDataset({ seed, count: trainCount, size, backgroundBias, ...extra });
   const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
   const tok = captionTokenizer(data.texts, 4096);
-  const cfg = makeConfig('modern', { model: preset, seed });
+  const cfg = makeTrainConfig('modern', { model: preset, seed });
   const L = makeModelConfig(preset).text.contextLength;
   const tensors: [string, TensorInput][] = [];
   const all = Array.from({ length: data.size }, (_, i) => i);

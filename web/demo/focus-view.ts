@@ -7,10 +7,9 @@ import type { Engine } from '../../engine/engine.js';
 import { generateDataset } from '../../data/synthetic/generate.js';
 import { blend, fromCHW, heatColor, toCHW, type RGBAImage } from '../../data/image.js';
 import type { PoseRecord } from '../../data/record.js';
-import { heatmapsFromPeople } from '../../kernels/heatmap.js';
-import { focus } from '../../kernels/focus.js';
-
-export type HeatmapMode = 'axis' | 'oriented' | 'person';
+import { heatmapsFromPeople } from '../../model/heatmaps.js';
+import { focus } from '../../engine/focus.js';
+import type { HeatmapMode } from '../../data/heatmap-ref.js';
 
 export interface FocusSample {
   image: RGBAImage;
