@@ -49,11 +49,16 @@ const FLAGS: [string, keyof TrainConfig, string][] = [
   ['eval-every', 'evalEvery', 'validation loss + zero-shot accuracy on held-out synthetic sets every N steps (0 = at the end only)'],
 ];
 
+/** The sample count of a --data spec: synthetic or synthetic:<count>. */
+function syntheticCount(data: string): number {
+  const m = /^synthetic(?::(\d+))?$/.exec(data);
+  if (!m) throw new Error(`--data must be "synthetic" or "synthetic:<count>" (or use --records FILE --images DIR), got "${data}".`);
+  return Number(m[1] ?? 2400);
+}
+
 /** The training data as checkpoints record it: records:<absolute path> or synthetic:<count>. */
 export function dataSourceOf(opts: { data: string; records?: string }): string {
-  if (opts.records) return `records:${resolve(opts.records)}`;
-  const m = /^synthetic(?::(\d+))?$/.exec(opts.data);
-  return m ? `synthetic:${Number(m[1] ?? 2400)}` : opts.data;
+  return opts.records ? `records:${resolve(opts.records)}` : `synthetic:${syntheticCount(opts.data)}`;
 }
 
 export function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
@@ -63,14 +68,12 @@ export function loadExamples(opts: { data: string; records?: string; images?: st
     const records = JSON.parse(readFileSync(path, 'utf8')) as PoseRecord[];
     if (!Array.isArray(records)) throw new Error(`${path} must hold a JSON list of pose-captions records.`);
     const dir = resolve(opts.images ?? join(dirname(path), 'images'));
-    const where = (i: number) => `${path}, record ${i}`;
-    records.forEach((r, i) => resolveInside(dir, String(r?.image ?? ''), where(i)));
+    // Every path is checked before any record is validated or any image is read.
+    const paths = records.map((r, i) => resolveInside(dir, String(r?.image ?? ''), `${path}, record ${i}`));
     validateRecords(records, { source: path, folder: dir, exists: (image) => existsSync(join(dir, image)) });
-    return records.map((record, i) => ({ record, image: readImage(resolveInside(dir, record.image, where(i))) }));
+    return records.map((record, i) => ({ record, image: readImage(paths[i]) }));
   }
-  const m = /^synthetic(?::(\d+))?$/.exec(opts.data);
-  if (!m) throw new Error(`--data must be "synthetic" or "synthetic:<count>" (or use --records FILE --images DIR), got "${opts.data}".`);
-  const ds = generateDataset({ seed, count: Number(m[1] ?? 2400), size });
+  const ds = generateDataset({ seed, count: syntheticCount(opts.data), size });
   return ds.records.map((record, i) => ({ record, image: ds.images[i] }));
 }
 
@@ -110,19 +113,20 @@ export function registerTrain(program: Command, run: RunCommand) {
 
     await run(async (e) => {
       let resumeFile: ReturnType<typeof decodeCheckpoint> | undefined;
+      let resumeState: ReturnType<typeof readTrainingState> | undefined;
       let vocab: string[] | undefined;
       if (opts.resume) {
         resumeFile = decodeCheckpoint(readFileBytes(resolve(opts.resume)), opts.resume);
-        const state = readTrainingState(resumeFile.metadata, opts.resume);
-        cfg = makeTrainConfig(opts.recipe, state.train as unknown as Record<string, unknown>, fromFlags); // the run's own config; flags may extend it (e.g. --epochs)
-        vocab = state.vocab.split('\n');
+        resumeState = readTrainingState(resumeFile.metadata, opts.resume);
+        cfg = makeTrainConfig(opts.recipe, resumeState.train as unknown as Record<string, unknown>, fromFlags); // the run's own config; flags may extend it (e.g. --epochs)
+        vocab = resumeState.vocab.split('\n');
       }
       const size = makeModelConfig(cfg.model).vision.imageSize;
       console.error(`loading data (${opts.records ?? opts.data}) at ${size}px ...`);
       const data = new TrainSet(loadExamples(opts, size, cfg.seed), size);
       const source = dataSourceOf(opts);
-      if (resumeFile) {
-        const was = readTrainingState(resumeFile.metadata, opts.resume).data;
+      if (resumeState) {
+        const was = resumeState.data;
         if (was && (was.source !== source || was.size !== data.size) && !opts.force) {
           throw new Error(
             `${opts.resume} was trained on ${was.source} (${was.size} samples) but this run loads ${source} (${data.size} samples), ` +

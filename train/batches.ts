@@ -3,6 +3,7 @@
 // from (seed, epoch), so a resumed run visits exactly the samples an uninterrupted one would.
 
 import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
 import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import type { PoseRecord } from '../data/record.js';
@@ -80,13 +81,17 @@ export function makeBatch(e: Engine, set: TrainSet, indices: readonly number[], 
     ids: e.tensor(enc.ids, [B, opts.contextLength]),
     mask: e.tensor(enc.mask, [B, opts.contextLength]),
   };
-  if (opts.heatmaps) {
-    batch.heatmap = heatmapsFromPeople(
-      e,
-      indices.map((i) => set.people[i]),
-      indices.map(() => ({ width: S, height: S })),
-      { width: S, height: S, mode: opts.heatmapMode },
-    );
-  }
+  if (opts.heatmaps) batch.heatmap = batchHeatmaps(e, set, indices, opts.heatmapMode);
   return batch;
+}
+
+/** The ROI heatmaps [B, 1, S, S] of some samples, rasterised on the GPU from their keypoints. */
+export function batchHeatmaps(e: Engine, set: TrainSet, indices: readonly number[], mode?: HeatmapMode): Tensor {
+  const S = set.imageSize;
+  return heatmapsFromPeople(
+    e,
+    indices.map((i) => set.people[i]),
+    indices.map(() => ({ width: S, height: S })),
+    { width: S, height: S, mode },
+  );
 }

@@ -12,7 +12,7 @@ import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import { buildPrompts } from '../eval/prompts.js';
 import { headlineK } from '../eval/metrics.js';
 import type { EvalDataset, EvalItem } from '../eval/types.js';
-import { makeBatch, type TrainSet } from './batches.js';
+import { batchHeatmaps, type TrainSet } from './batches.js';
 
 export const META_DATA = 'focusclip_data';
 
@@ -60,7 +60,7 @@ export async function trainTensors(e: Engine, set: TrainSet, tokenizer: WordPiec
     const chunk = 256;
     for (let s = 0; s < N; s += chunk) {
       const idx = Array.from({ length: Math.min(chunk, N - s) }, (_, i) => s + i);
-      const h = e.scope(() => e.keep(makeBatch(e, set, idx, { tokenizer, contextLength, heatmaps: true }).heatmap!));
+      const h = e.scope(() => e.keep(batchHeatmaps(e, set, idx)));
       hm.set((await h.toArray()) as Float32Array, s * S * S);
       h.dispose();
     }
