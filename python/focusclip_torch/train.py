@@ -100,8 +100,8 @@ def main(argv=None):
         except (UsageError, ValueError) as err:
             print(f"focusclip_torch.train: {err}", file=sys.stderr)
             return 2
-        rest = strip_nproc(sys.argv[1:] if argv is None else argv)
-        return launch(args.nproc, rest, lambda: checkpoint_report(args))
+        # The processes get the same arguments: with RANK set, each ignores --nproc and trains.
+        return launch(args.nproc, sys.argv[1:] if argv is None else argv, lambda: checkpoint_report(args))
     rank = int(os.environ.get("RANK", "0"))
     world = int(os.environ.get("WORLD_SIZE", "1"))
     torch.manual_seed(0)
@@ -193,21 +193,6 @@ def run(args, ckpt, cfg, model, data, per_epoch, total, rank, world, last):
     if rank == 0:
         print(f"finished at step {step}/{total:g} on {world} process{'es' if world > 1 else ''}; checkpoint {path}")
     return 0
-
-
-def strip_nproc(argv):
-    out, skip = [], False
-    for i, a in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if a == "--nproc":
-            skip = True
-            continue
-        if a.startswith("--nproc="):
-            continue
-        out.append(a)
-    return out
 
 
 def checkpoint_report(args):
