@@ -24,8 +24,13 @@ import { paperLayoutTable, reportJson, makeRunReport } from '../eval/report.js';
 import type { EvalResult } from '../eval/types.js';
 import type { StepLog } from '../train/trainer.js';
 import { intFlag, numFlag } from './flags.js';
-import { PRESETS } from '../model/config.js';
 import { ensureDir } from '../data/atomic-write-node.js';
+import { makeModelConfig, PRESETS } from '../model/config.js';
+import { decodeCheckpoint } from '../model/checkpoint.js';
+import { checkPretrainedFile, initVisualFromTimm } from '../model/pretrained.js';
+import { readFileBytes } from '../model/safetensors-node.js';
+import type { FocusClipModel } from '../model/focusclip.js';
+import { shippedWeights } from './shipped-weights.js';
 
 export interface DemoOptions {
   out: string;
@@ -40,6 +45,8 @@ export interface DemoOptions {
   recipe: 'modern' | 'paper';
   /** Probability that a training image shows its activity's home background (0: no shortcut). */
   backgroundBias: number;
+  /** Pretrained image tower both models start from (`focusclip pretrain vision`); undefined: from scratch. */
+  initVisual?: string;
   quiet?: boolean;
 }
 
@@ -68,8 +75,32 @@ export interface DemoResult {
   out: string;
 }
 
+/**
+ * The image tower the demo starts from: `--init-visual FILE`, else the one shipped for the preset;
+ * `--from-scratch` starts from random weights. A preset without shipped weights is an error that
+ * names both ways out.
+ */
+export function demoInitVisual(preset: string, opts: { fromScratch?: boolean; initVisual?: string }): string | undefined {
+  if (opts.fromScratch) {
+    if (opts.initVisual) throw new Error('--from-scratch and --init-visual contradict each other; pass one of them.');
+    return undefined;
+  }
+  if (opts.initVisual) return opts.initVisual;
+  const shipped = shippedWeights(preset, 'vision');
+  if (!shipped) {
+    throw new Error(
+      `No pretrained image tower is shipped for preset ${preset}. Make one with \`focusclip pretrain vision --preset ${preset}\` and pass --init-visual weights/${preset}-vision.safetensors, or train with --from-scratch.`,
+    );
+  }
+  return shipped;
+}
+
 export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResult> {
   const out = resolve(o.out);
+  // Read and check the pretrained tower before anything is generated or trained.
+  const visualFile = o.initVisual ? decodeCheckpoint(readFileBytes(resolve(o.initVisual)), o.initVisual) : undefined;
+  if (visualFile) checkPretrainedFile(visualFile, 'vision', makeModelConfig(o.preset), o.initVisual!);
+  const initialize = visualFile ? (m: FocusClipModel) => void initVisualFromTimm(m, visualFile, o.initVisual) : undefined;
   ensureDir(out, '--out folder');
   const stages: Record<string, number> = {};
   const say = (s: string) => {
@@ -98,7 +129,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       warmupSteps: Math.min(30, Math.floor(o.steps / 10)),
       ...(o.lr ? { lr: o.lr } : {}),
     });
-    const size = (await import('../model/config.js')).makeModelConfig(o.preset).vision.imageSize;
+    const size = makeModelConfig(o.preset).vision.imageSize;
 
     const train = await stage('generate training set', () => {
       const bar = o.quiet ? undefined : progress('generate', o.trainCount);
@@ -133,7 +164,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
             bar?.update(l.step + 1, { loss: l.loss, 'img/s': l.imagesPerSec, ...(l.alpha !== undefined ? { a: l.alpha } : {}) });
           },
           saveBytes: (p, b) => writeFileAtomic(p, b),
-        }, join(out, `${kind}.safetensors`)),
+        }, join(out, `${kind}.safetensors`), initialize),
       );
       bar?.stop();
       logs[kind] = trained.result.logs;
@@ -169,7 +200,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     }
     const md =
       `# FocusCLIP demo (synthetic people)\n\n` +
-      `preset ${o.preset}, recipe ${o.recipe}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
+      `preset ${o.preset}, recipe ${o.recipe}, image tower ${o.initVisual ? `pretrained (${o.initVisual})` : 'from scratch'}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
       `Zero-shot accuracy (%):\n\n${table}\n\n` +
       (shiftTable ? `Background shift (activity among the training activities, top-3; aligned: backgrounds co-occur with the activity as in training; swapped: never the activity's training background):\n\n${shiftTable}\n\n` : '') +
       (attnTable ? `Where the model looks (attention rollout of the CLS token on the held-out activity set; share of it inside the subject's heatmap):\n\n${attnTable}\n\n` : '') +
@@ -219,6 +250,8 @@ export function registerDemo(program: Command, run: RunCommand) {
     .option('--lr <x>', 'learning rate (AdamW)')
     .option('--recipe <name>', 'modern (feature normalisation, temperature 0.1) or paper (the paper objective: temperature 0.5, no normalisation)', DEMO_DEFAULTS.recipe)
     .option('--background-bias <p>', "probability that a training image shows its activity's home background (0 = none)", String(DEMO_DEFAULTS.backgroundBias))
+    .option('--init-visual <file>', 'pretrained image tower both models start from (default: the one shipped for the preset, weights/<preset>-vision.safetensors)')
+    .option('--from-scratch', 'start both image towers from random weights instead')
     .action(async (opts) => {
       if (!(opts.preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${opts.preset}"`);
       await runDemo(run, {
@@ -232,6 +265,7 @@ export function registerDemo(program: Command, run: RunCommand) {
         lr: opts.lr !== undefined ? numFlag('lr', opts.lr, Number.MIN_VALUE) : undefined,
         recipe: parseRecipe(opts.recipe),
         backgroundBias: parseProbability('background-bias', opts.backgroundBias),
+        initVisual: demoInitVisual(opts.preset, opts),
       });
     });
 }

@@ -12,6 +12,7 @@ import { registerTrain } from './train.js';
 import { registerStudy } from './study.js';
 import { registerExportData } from './export-data.js';
 import { registerBench } from './bench.js';
+import { registerPretrain } from './pretrain.js';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ program
 
 registerDemo(program, runCommand);
 registerTrain(program, runCommand);
+registerPretrain(program, runCommand);
 registerStudy(program, runCommand);
 registerInfo(program, runCommand);
 registerGenerate(program);

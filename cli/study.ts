@@ -5,9 +5,9 @@
 
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
-import { DEMO_DEFAULTS, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
+import { DEMO_DEFAULTS, demoInitVisual, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
 import { writeFileAtomic } from '../data/image-node.js';
 import { pairedInterval, tInterval, type Interval } from '../eval/stats.js';
 import { isProbe, probeAccuracy } from '../eval/probe-report.js';
@@ -79,7 +79,7 @@ export function studyMarkdown(s: StudySummary, chance: number): string {
   return (
     `# FocusCLIP vs CLIP over ${s.seeds.length} seeds\n\n` +
     `Seeds ${s.seeds.join(', ')}; per seed both models train on the same data, order and initial weights (paired). ` +
-    `Preset ${s.options.preset}, recipe ${s.options.recipe}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
+    `Preset ${s.options.preset}, recipe ${s.options.recipe}, image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
     `${s.options.steps} steps of batch ${s.options.batchSize}, ${s.options.evalCount} images per held-out set. Accuracy in %, chance average ${num(chance)}.\n\n` +
     table(['metric', 'CLIP (mean ± sd)', 'FocusCLIP (mean ± sd)', 'FocusCLIP - CLIP', '95 % CI (t)', 'per seed'], rows) +
     '\n\nactivity top-3, age/clothing/count top-1; average = mean of task means (activity, age, clothing and count as one task); ' +
@@ -163,6 +163,8 @@ export function registerStudy(program: Command, run: RunCommand) {
     .option('--preset <name>', 'model preset', DEMO_DEFAULTS.preset)
     .option('--recipe <name>', 'modern or paper', DEMO_DEFAULTS.recipe)
     .option('--background-bias <p>', "probability that a training image shows its activity's home background", String(DEMO_DEFAULTS.backgroundBias))
+    .option('--init-visual <file>', 'pretrained image tower both models start from (default: the one shipped for the preset)')
+    .option('--from-scratch', 'start both image towers from random weights instead')
     .action(async (opts) => {
       await runStudy(run, {
         out: opts.out,
@@ -175,6 +177,7 @@ export function registerStudy(program: Command, run: RunCommand) {
           preset: opts.preset,
           recipe: parseRecipe(opts.recipe),
           backgroundBias: parseProbability('background-bias', opts.backgroundBias),
+          initVisual: demoInitVisual(opts.preset, opts),
         },
       });
     });

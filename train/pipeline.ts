@@ -47,8 +47,11 @@ export async function trainModel(
   tok: { vocab: string[]; tokenizer: WordPieceTokenizer },
   hooks: TrainerHooks = {},
   checkpointPath?: string,
+  /** Load pretrained weights over the fresh initialisation (e.g. a pretrained image tower). */
+  initialize?: (model: FocusClipModel) => void,
 ): Promise<TrainedModel> {
   const model = createModel(e, modelConfigFor(cfg, kind, tok.vocab.length), { seed: cfg.seed });
+  initialize?.(model);
   const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
   const result = await trainer.train(hooks, checkpointPath);
   return { kind, model, trainer, result };
