@@ -27,7 +27,8 @@ import { intFlag, numFlag } from './flags.js';
 import { ensureDir } from '../data/atomic-write-node.js';
 import { makeModelConfig, PRESETS } from '../model/config.js';
 import { decodeCheckpoint } from '../model/checkpoint.js';
-import { checkPretrainedFile, initVisualFromTimm } from '../model/pretrained.js';
+import { checkPretrainedFile, initTextFromHf, initVisualFromTimm, pretrainedVocab } from '../model/pretrained.js';
+import { WordPieceTokenizer } from '../model/tokenizer.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import { shippedWeights } from './shipped-weights.js';
@@ -47,6 +48,8 @@ export interface DemoOptions {
   backgroundBias: number;
   /** Pretrained image tower both models start from (`focusclip pretrain vision`); undefined: from scratch. */
   initVisual?: string;
+  /** Pretrained text tower (`focusclip pretrain text`) and its vocabulary; undefined: from scratch. */
+  initText?: string;
   quiet?: boolean;
 }
 
@@ -100,7 +103,17 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
   // Read and check the pretrained tower before anything is generated or trained.
   const visualFile = o.initVisual ? decodeCheckpoint(readFileBytes(resolve(o.initVisual)), o.initVisual) : undefined;
   if (visualFile) checkPretrainedFile(visualFile, 'vision', makeModelConfig(o.preset), o.initVisual!);
-  const initialize = visualFile ? (m: FocusClipModel) => void initVisualFromTimm(m, visualFile, o.initVisual) : undefined;
+  const textFile = o.initText ? decodeCheckpoint(readFileBytes(resolve(o.initText)), o.initText) : undefined;
+  if (textFile) checkPretrainedFile(textFile, 'text', makeModelConfig(o.preset), o.initText!);
+  const textVocab = textFile ? pretrainedVocab(textFile) : undefined;
+  if (textFile && !textVocab) throw new Error(`${o.initText} carries no vocabulary; the demo needs a text tower made by \`focusclip pretrain text\`.`);
+  const initialize =
+    visualFile || textFile
+      ? (m: FocusClipModel) => {
+          if (visualFile) initVisualFromTimm(m, visualFile, o.initVisual);
+          if (textFile) initTextFromHf(m, textFile, o.initText);
+        }
+      : undefined;
   ensureDir(out, '--out folder');
   const stages: Record<string, number> = {};
   const say = (s: string) => {
@@ -146,7 +159,8 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
       train.records.map((record, i) => ({ record, image: train.images[i] })),
       size,
     );
-    const tok = await stage('build vocabulary', () => captionTokenizer(data.texts, 4096));
+    // A pretrained text tower brings its vocabulary; otherwise one is built from the captions.
+    const tok = textVocab ? { vocab: textVocab, tokenizer: new WordPieceTokenizer(textVocab) } : await stage('build vocabulary', () => captionTokenizer(data.texts, 4096));
     writeFileAtomic(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
     const probe = o.evalCount > 0 ? await probeInputs(e, activitySet, size, tok.tokenizer) : undefined;
     const attention = {} as Record<ModelKind, ModelAttentionShare>;
@@ -200,7 +214,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     }
     const md =
       `# FocusCLIP demo (synthetic people)\n\n` +
-      `preset ${o.preset}, recipe ${o.recipe}, image tower ${o.initVisual ? `pretrained (${o.initVisual})` : 'from scratch'}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
+      `preset ${o.preset}, recipe ${o.recipe}, image tower ${o.initVisual ? `pretrained (${o.initVisual})` : 'from scratch'}, text tower ${o.initText ? `pretrained (${o.initText})` : 'from scratch'}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
       `Zero-shot accuracy (%):\n\n${table}\n\n` +
       (shiftTable ? `Background shift (activity among the training activities, top-3; aligned: backgrounds co-occur with the activity as in training; swapped: never the activity's training background):\n\n${shiftTable}\n\n` : '') +
       (attnTable ? `Where the model looks (attention rollout of the CLS token on the held-out activity set; share of it inside the subject's heatmap):\n\n${attnTable}\n\n` : '') +
@@ -252,6 +266,7 @@ export function registerDemo(program: Command, run: RunCommand) {
     .option('--background-bias <p>', "probability that a training image shows its activity's home background (0 = none)", String(DEMO_DEFAULTS.backgroundBias))
     .option('--init-visual <file>', 'pretrained image tower both models start from (default: the one shipped for the preset, weights/<preset>-vision.safetensors)')
     .option('--from-scratch', 'start both image towers from random weights instead')
+    .option('--init-text <file>', 'pretrained text tower and vocabulary both models start from (`focusclip pretrain text`; default: from scratch)')
     .action(async (opts) => {
       if (!(opts.preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${opts.preset}"`);
       await runDemo(run, {
@@ -266,6 +281,7 @@ export function registerDemo(program: Command, run: RunCommand) {
         recipe: parseRecipe(opts.recipe),
         backgroundBias: parseProbability('background-bias', opts.backgroundBias),
         initVisual: demoInitVisual(opts.preset, opts),
+        initText: opts.initText,
       });
     });
 }

@@ -79,7 +79,7 @@ export function studyMarkdown(s: StudySummary, chance: number): string {
   return (
     `# FocusCLIP vs CLIP over ${s.seeds.length} seeds\n\n` +
     `Seeds ${s.seeds.join(', ')}; per seed both models train on the same data, order and initial weights (paired). ` +
-    `Preset ${s.options.preset}, recipe ${s.options.recipe}, image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
+    `Preset ${s.options.preset}, recipe ${s.options.recipe}, image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, text tower ${s.options.initText ? `pretrained (${basename(s.options.initText)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
     `${s.options.steps} steps of batch ${s.options.batchSize}, ${s.options.evalCount} images per held-out set. Accuracy in %, chance average ${num(chance)}.\n\n` +
     table(['metric', 'CLIP (mean ± sd)', 'FocusCLIP (mean ± sd)', 'FocusCLIP - CLIP', '95 % CI (t)', 'per seed'], rows) +
     '\n\nactivity top-3, age/clothing/count top-1; average = mean of task means (activity, age, clothing and count as one task); ' +
@@ -165,6 +165,7 @@ export function registerStudy(program: Command, run: RunCommand) {
     .option('--background-bias <p>', "probability that a training image shows its activity's home background", String(DEMO_DEFAULTS.backgroundBias))
     .option('--init-visual <file>', 'pretrained image tower both models start from (default: the one shipped for the preset)')
     .option('--from-scratch', 'start both image towers from random weights instead')
+    .option('--init-text <file>', 'pretrained text tower and vocabulary both models start from (default: from scratch)')
     .action(async (opts) => {
       await runStudy(run, {
         out: opts.out,
@@ -178,6 +179,7 @@ export function registerStudy(program: Command, run: RunCommand) {
           recipe: parseRecipe(opts.recipe),
           backgroundBias: parseProbability('background-bias', opts.backgroundBias),
           initVisual: demoInitVisual(opts.preset, opts),
+          initText: opts.initText,
         },
       });
     });

@@ -182,7 +182,7 @@ export class FocusClipModel {
   }
 
   /** Projected text embeddings [B, embedDim] (not L2-normalised); `batchStats` as for encodeImage. */
-  encodeText(ids: Tensor, mask: Tensor, o: { batchStats?: boolean } = {}): Tensor {
+  encodeText(ids: Tensor, mask: Tensor, o: { batchStats?: boolean; groups?: number } = {}): Tensor {
     return this.project('text', this.textFeatures(ids, mask), o);
   }
 

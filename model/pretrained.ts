@@ -42,6 +42,22 @@ export async function encodeVisionWeights(model: FocusClipModel, info: Omit<Pret
   return encodeParams(model.engine, visual, { [META_PRETRAIN]: JSON.stringify(meta) });
 }
 
+/** Metadata key of a pretrained text tower's vocabulary (one token per line, as vocab.txt). */
+export const META_VOCAB = 'focusclip_vocab';
+
+/** The text tower's parameters under Hugging Face BERT names, with the vocabulary it was trained on. */
+export async function encodeTextWeights(model: FocusClipModel, vocab: readonly string[], info: Omit<PretrainInfo, 'tower' | 'preset' | 'config'>): Promise<Uint8Array> {
+  const text = new Map([...model.params].filter(([n]) => n.startsWith('text.')).map(([n, t]) => [n.slice('text.'.length), t]));
+  const meta: PretrainInfo = { tower: 'text', preset: model.config.preset, config: model.config.text, ...info };
+  return encodeParams(model.engine, text, { [META_PRETRAIN]: JSON.stringify(meta), [META_VOCAB]: vocab.join('\n') });
+}
+
+/** The vocabulary stored with a pretrained text tower (undefined for files without one). */
+export function pretrainedVocab(file: SafeFile): string[] | undefined {
+  const v = file.metadata[META_VOCAB];
+  return v === undefined ? undefined : v.split('\n');
+}
+
 /**
  * A file written by `focusclip pretrain` must be for this tower and architecture; the error names the
  * preset the file was made for and the command that makes one for this model. Files without our

@@ -91,6 +91,8 @@ export class WordPieceTokenizer {
   readonly unkId: number;
   readonly clsId: number;
   readonly sepId: number;
+  /** [MASK]'s id ([UNK]'s in a vocabulary without one). */
+  readonly maskId: number;
   private readonly lowerCase: boolean;
   private readonly neverSplit: Set<string>;
 
@@ -106,6 +108,7 @@ export class WordPieceTokenizer {
     this.unkId = this.vocab.get(UNK)!;
     this.clsId = this.vocab.get(CLS)!;
     this.sepId = this.vocab.get(SEP)!;
+    this.maskId = this.vocab.get(MASK) ?? this.unkId;
     this.lowerCase = opts.lowerCase ?? true;
     this.neverSplit = new Set(SPECIAL_TOKENS.filter((t) => this.vocab.has(t)));
   }

@@ -20,6 +20,10 @@ import { createModel } from '../../model/focusclip.js';
 import { makeModelConfig } from '../../model/config.js';
 import { encodeSafetensors, type TensorInput } from '../../model/safetensors.js';
 import { generateObjectImages } from '../../data/synthetic/objects.js';
+import { decodeSafetensors } from '../../model/safetensors.js';
+import { pretrainedVocab } from '../../model/pretrained.js';
+import { WordPieceTokenizer } from '../../model/tokenizer.js';
+import { readFileSync } from 'node:fs';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +43,10 @@ try {
   const size = Number(arg('size', String(makeModelConfig(preset).vision.imageSize)));
   const ds = generateDataset({ seed, count: trainCount, size, backgroundBias, ...extra });
   const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
-  const tok = captionTokenizer(data.texts, 4096);
+  // --vocab-from: the vocabulary of a pretrained text tower (`focusclip pretrain text`), as the demo uses it.
+  const vocabFrom = arg('vocab-from', '');
+  const pre = vocabFrom ? pretrainedVocab(decodeSafetensors(new Uint8Array(readFileSync(vocabFrom)))) : undefined;
+  const tok = pre ? { vocab: pre, tokenizer: new WordPieceTokenizer(pre) } : captionTokenizer(data.texts, 4096);
   const cfg = makeTrainConfig('modern', { model: preset, seed });
   const L = makeModelConfig(preset).text.contextLength;
   const tensors: [string, TensorInput][] = [];

@@ -81,7 +81,7 @@ def main():
     ap.add_argument("--clip-loss", default=None, choices=["ntxent", "infonce"], help="CLIP's loss (default: the config's)")
     ap.add_argument("--clip-norm", type=float, default=1.0)
     ap.add_argument("--beta2", type=float, default=0.98)
-    ap.add_argument("--init", action="append", default=[], help="safetensors of pretrained weights (our names) loaded over the initial ones; repeatable")
+    ap.add_argument("--init", action="append", default=[], help="safetensors of pretrained weights (our names, or a tower written by `focusclip pretrain`) loaded over the initial ones; repeatable")
     ap.add_argument("--text-bow", action="store_true", help="diagnostic: a bag of word embeddings instead of the text transformer")
     ap.add_argument("--patch", type=int, default=None, help="a different ViT patch size (patch embedding and positions initialised afresh)")
     ap.add_argument("--feature-norm", default=None, choices=["none", "batch"], help="batch-normalise the pooled features before the projections (the modern recipe) or not (default: the world's config)")
@@ -118,7 +118,10 @@ def main():
     if unexpected or [k for k in missing if not k.startswith(allowed)]:
         sys.exit(f"initial weights do not fit the model: missing {missing}, unexpected {unexpected}")
     for f in a.init:
-        w, _ = read_safetensors(f)
+        w, wmeta = read_safetensors(f)
+        if "focusclip_pretrain" in wmeta:  # a tower from `focusclip pretrain`: timm / HF names without our prefix
+            prefix = {"vision": "visual.", "text": "text."}[json.loads(wmeta["focusclip_pretrain"])["tower"]]
+            w = {prefix + k: v for k, v in w.items()}
         missing = [k for k in w if k not in model.state_dict()]
         if missing:
             sys.exit(f"{f}: {len(missing)} names the model lacks, e.g. {missing[:3]}")
