@@ -16,6 +16,7 @@ import { intervalChartSvg } from '../eval/plot.js';
 import { intervalChartPng } from '../eval/plot-png-node.js';
 import type { EvalResult } from '../eval/types.js';
 import type { ModelKind } from '../train/pipeline.js';
+import type { StepLog } from '../train/trainer.js';
 import { fmtSecs } from '../train/progress.js';
 import { intFlag } from './flags.js';
 import { ensureDir } from '../data/atomic-write-node.js';
@@ -25,7 +26,27 @@ export interface SeedSummary {
   seed: number;
   options: Omit<DemoOptions, 'out' | 'seed' | 'quiet'>;
   metrics: Record<ModelKind, Record<string, number>>;
+  /** How early each model's loss falls (see learningCurve). */
+  learning?: Record<ModelKind, LearningCurve>;
   seconds: number;
+}
+
+export interface LearningCurve {
+  /** % by which the loss's mean over the 10 steps before 15 % of training is below its first 10 steps. */
+  dropBy15: number;
+  /** First step whose 10-step mean loss is below the collapse value terms x ln(2B - 1) (null: never). */
+  belowCollapseAt: number | null;
+}
+
+/** The learning-curve numbers of one run's step logs (batch size B). */
+export function learningCurve(logs: readonly StepLog[], batchSize: number): LearningCurve {
+  const mean = (xs: readonly StepLog[]) => xs.reduce((a, l) => a + l.loss, 0) / Math.max(1, xs.length);
+  const at15 = Math.max(10, Math.round(0.15 * logs.length));
+  const dropBy15 = 100 * (1 - mean(logs.slice(at15 - 10, at15)) / mean(logs.slice(0, 10)));
+  const collapse = Math.max(1, Object.keys(logs[0]?.terms ?? {}).length) * Math.log(2 * batchSize - 1);
+  let belowCollapseAt: number | null = null;
+  for (let i = 9; i < logs.length && belowCollapseAt === null; i++) if (mean(logs.slice(i - 9, i + 1)) < collapse) belowCollapseAt = logs[i].step;
+  return { dropBy15, belowCollapseAt };
 }
 
 /** The metrics of one model: each held-out set, the paper-style average, the probe and the attention share. */
@@ -115,6 +136,7 @@ export async function runStudy(run: RunCommand, o: { out: string; seeds: number[
       seed,
       options: o.demo,
       metrics: { clip: seedMetrics(r.results.clip, r.attention.clip), focusclip: seedMetrics(r.results.focusclip, r.attention.focusclip) },
+      learning: { clip: learningCurve(r.logs.clip, o.demo.batchSize), focusclip: learningCurve(r.logs.focusclip, o.demo.batchSize) },
       seconds: (performance.now() - t0) / 1000,
     };
     writeFileAtomic(file, JSON.stringify(s, null, 1) + '\n');
@@ -124,7 +146,7 @@ export async function runStudy(run: RunCommand, o: { out: string; seeds: number[
   const summary = summarise(per);
   const chance = per[0].metrics.clip.chance;
   writeFileAtomic(join(out, 'study.json'), JSON.stringify({ ...summary, chanceAverage: chance, perSeed: per }, null, 1) + '\n');
-  const md = studyMarkdown(summary, chance);
+  const md = studyMarkdown(summary, chance) + learningMarkdown(per);
   writeFileAtomic(join(out, 'study.md'), md);
   const cats = summary.metrics.filter((m) => m.name !== 'attention-share').map((m) => ({ name: m.name, points: m.difference.diffs, mean: m.difference.mean, lo: m.difference.lo, hi: m.difference.hi }));
   const chart = { title: 'FocusCLIP - CLIP per seed (points), mean and 95% CI', yLabel: 'accuracy difference (points)' };
@@ -132,6 +154,23 @@ export async function runStudy(run: RunCommand, o: { out: string; seeds: number[
   writeFileAtomic(join(out, 'study-diffs.png'), intervalChartPng(cats, chart));
   say('\n' + md);
   return summary;
+}
+
+/** Per seed and model: how far the loss fell by 15 % of training, and when it went below the collapse value. */
+export function learningMarkdown(per: readonly SeedSummary[]): string {
+  const withCurves = per.filter((s) => s.learning);
+  if (!withCurves.length) return '';
+  const rows = (['clip', 'focusclip'] as ModelKind[]).map((k) => [
+    k === 'clip' ? 'CLIP' : 'FocusCLIP',
+    withCurves.map((s) => `${num(s.learning![k].dropBy15)} %`).join(' '),
+    withCurves.map((s) => (s.learning![k].belowCollapseAt === null ? 'never' : String(s.learning![k].belowCollapseAt))).join(' '),
+  ]);
+  const steps = withCurves[0].options.steps;
+  return (
+    `\nLearning curves, per seed ${withCurves.map((s) => s.seed).join(', ')} (15 % of training = step ${Math.round(0.15 * steps)} of ${steps}):\n\n` +
+    table(['model', 'loss fall by 15 % of training (last 10 steps vs first 10)', 'first step below the collapse value terms x ln(2B - 1)'], rows) +
+    '\n'
+  );
 }
 
 /** "5" -> seeds 1..5; "3,7,42" -> those seeds. */

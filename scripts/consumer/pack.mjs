@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './report.mjs';
 
-/** Nothing but the built library, CLI, types, the PyTorch peer and its model package: no sources, tests or results. */
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE/, /^bin\/focusclip\.js$/, /^lib\/[\w-]+\.js$/, /^dist\/node\/.+\.js$/, /^dist\/web\/focusclip\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/python\/\w+\.py$/, /^dist\/python\/focusclip_torch\/\w+\.py$/];
+/** Nothing but the built library, CLI, types, the PyTorch peer and its model package, and the pretrained towers: no sources, tests or results. */
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE/, /^bin\/focusclip\.js$/, /^lib\/[\w-]+\.js$/, /^dist\/node\/.+\.js$/, /^dist\/web\/focusclip\.js$/, /^dist\/types\/.+\.d\.ts$/, /^dist\/python\/\w+\.py$/, /^dist\/python\/focusclip_torch\/\w+\.py$/, /^weights\/[\w-]+\.safetensors$/];
 const NEVER = /\.test\.|(^|\/)test\/|bench\/results|\.map$/;
 
 export function packTarball(root, dir, report) {
@@ -17,7 +17,7 @@ export function packTarball(root, dir, report) {
   const files = info.files.map((f) => f.path);
   const stray = files.filter((f) => NEVER.test(f) || !SHIPPED.some((re) => re.test(f)));
   report.check('npm pack: only the built package is shipped', stray.length === 0, stray.length ? `unexpected: ${stray.slice(0, 10).join(', ')}` : `${files.length} files`);
-  for (const need of ['dist/node/index.js', 'dist/node/cli.js', 'dist/web/focusclip.js', 'dist/types/lib/node.d.ts', 'dist/types/web/index.d.ts', 'bin/focusclip.js']) {
+  for (const need of ['dist/node/index.js', 'dist/node/cli.js', 'dist/web/focusclip.js', 'dist/types/lib/node.d.ts', 'dist/types/web/index.d.ts', 'bin/focusclip.js', 'weights/tiny-vision.safetensors']) {
     if (!files.includes(need)) report.check(`npm pack ships ${need}`, false);
   }
   console.log(`tarball ${info.filename}: ${(info.size / 1000).toFixed(0)} kB packed, ${(info.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${files.length} files`);
