@@ -17,7 +17,7 @@ import { createModel } from '../model/focusclip.js';
 import { WordPieceTokenizer } from '../model/tokenizer.js';
 import { decodeCheckpoint, configFromMetadata } from '../model/checkpoint.js';
 import { readFileBytes } from '../model/safetensors-node.js';
-import { initTextFromHf, initVisualFromTimm } from '../model/pretrained.js';
+import { initTextFromHf, initVisualFromTimm, pretrainedVocab } from '../model/pretrained.js';
 import { makeModelConfig } from '../model/config.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic } from '../data/image-node.js';
@@ -90,8 +90,8 @@ export function registerTrain(program: Command, run: RunCommand) {
     .option('--out <dir>', 'run folder: checkpoints, train.jsonl, loss curve', 'runs/focusclip')
     .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)')
     .option('--force', 'with --resume: continue on other data than the run was trained on (the data order changes)')
-    .option('--init-visual <file>', 'initialise the ViT from a timm safetensors file (e.g. vit_base_patch16_224 with --model paper)')
-    .option('--init-text <file>', 'initialise the text encoder from a Hugging Face BERT safetensors file (e.g. bert-base-uncased)')
+    .option('--init-visual <file>', 'initialise the ViT from a timm safetensors file (e.g. vit_base_patch16_224 with --model paper, or weights/tiny-vision.safetensors from focusclip pretrain vision)')
+    .option('--init-text <file>', 'initialise the text encoder from a Hugging Face BERT safetensors file (e.g. bert-base-uncased), or a focusclip pretrain text file (which brings its vocabulary)')
     .option('--vocab <file>', 'a BERT vocab.txt (needed with --init-text; default: a vocabulary built from the captions)')
     .option('--eval-count <n>', 'images per held-out synthetic set for the periodic evaluation (0 = no evaluation)', '60');
   for (const [flag, , help] of FLAGS) cmd.option(`--${flag} <value>`, help);
@@ -135,6 +135,9 @@ export function registerTrain(program: Command, run: RunCommand) {
         }
       }
       if (!vocab && opts.vocab) vocab = readFileSync(resolve(opts.vocab), 'utf8').split('\n').filter((l: string) => l.length);
+      const textFile = opts.initText ? decodeCheckpoint(readFileBytes(resolve(opts.initText)), opts.initText) : undefined;
+      // A text tower from `focusclip pretrain text` carries its vocabulary.
+      if (!vocab && textFile) vocab = pretrainedVocab(textFile);
       if (opts.initText && !vocab) throw new Error('--init-text needs the vocabulary of those weights: pass --vocab vocab.txt (bert-base-uncased ships one).');
       const tok = vocab ? { vocab, tokenizer: new WordPieceTokenizer(vocab) } : captionTokenizer(data.texts, 4096);
       writeFileAtomic(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');
@@ -145,7 +148,7 @@ export function registerTrain(program: Command, run: RunCommand) {
       }
       const model = createModel(e, mcfg, { seed: cfg.seed, noInit: !!resumeFile });
       if (opts.initVisual) console.error(`visual: ${initVisualFromTimm(model, decodeCheckpoint(readFileBytes(resolve(opts.initVisual)), opts.initVisual), opts.initVisual).length} tensors from ${opts.initVisual}`);
-      if (opts.initText) console.error(`text: ${initTextFromHf(model, decodeCheckpoint(readFileBytes(resolve(opts.initText)), opts.initText), opts.initText).length} tensors from ${opts.initText}`);
+      if (textFile) console.error(`text: ${initTextFromHf(model, textFile, opts.initText).length} tensors from ${opts.initText}`);
       const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
       if (!(trainer.totalSteps >= 1)) {
         model.dispose();
