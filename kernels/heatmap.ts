@@ -25,8 +25,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
-import { NUM_JOINTS } from '../data/mpii.js';
-import { assertMode, COORD_LIMIT, MIN_SEMI_AXIS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../data/heatmap-ref.js';
+import { assertMode, COORD_LIMIT, MIN_SEMI_AXIS, NUM_JOINTS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../spec/heatmap-rule.js';
 
 /** vec4s per fitted part in the intermediate buffer. */
 const PART_VEC4S = 3;
