@@ -8,7 +8,7 @@ import { NUM_JOINTS, type Person } from '../data/mpii.js';
 import { assertMode, heatmapRef, HEATMAP_MODES, type HeatmapMode } from '../data/heatmap-ref.js';
 import { rasterizeHeatmaps } from '../kernels/heatmap.js';
 import { packKeypoints } from '../data/pack-keypoints.js';
-import { syntheticPerson } from '../cli/heatmap-synthetic.js';
+import { posedPerson } from '../data/synthetic/sample.js';
 import { loadavg } from 'node:os';
 import { benchOutput, type BenchOutput } from './output.js';
 
@@ -20,7 +20,7 @@ function flag(args: string[], name: string, fallback: string): string {
 /** `people` posed figures in a 640x480 image, about 10% of joints invisible. */
 function sample(rng: Rng, people: number): Person[] {
   return Array.from({ length: people }, () => {
-    const p = syntheticPerson(rng, rng.uniform(80, 560), rng.uniform(150, 330), rng.uniform(150, 350));
+    const p = posedPerson(rng, rng.uniform(80, 560), rng.uniform(300, 470), rng.uniform(150, 350));
     return { ...p, vis: p.vis.map(() => (rng.next() < 0.9 ? 1 : 0)) };
   });
 }
