@@ -2,7 +2,7 @@
 // GPU kernel (keypoints already on the device, one submit + wait per batch) against the float64 CPU
 // reference. `npm run bench -- heatmap [--batch 64] [--reps 5] [--size 224] [--mode axis|oriented|person|all]`.
 // Writes (under --out, default bench/results/) heatmap.json.
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import { NUM_JOINTS, type Person } from '../data/mpii.js';
 import { assertMode, heatmapRef, HEATMAP_MODES, type HeatmapMode } from '../data/heatmap-ref.js';

@@ -4,14 +4,14 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { RunCommand } from './run.js';
 import { BONES, NUM_JOINTS, type Person } from '../data/mpii.js';
 import { blend, drawDisc, drawLine, fromCHW, heatColor, resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import { readImage, writePng } from '../data/image-node.js';
 import { assertMode, sourceToTarget, type HeatmapMode } from '../data/heatmap-ref.js';
 import { heatmapsFromPeople } from '../model/heatmaps.js';
-import { focus } from '../engine/focus.js';
+import { focus } from '../ops/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
 import { syntheticSample } from '../data/synthetic/sample.js';
 import { resolveInside } from '../data/paths-node.js';

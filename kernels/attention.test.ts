@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant } from './attention.js';
 import { pinVariants } from './variants.js';
 import type { Tensor } from '../engine/tensor.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { useEngine, read, assertClose, numericGrad, randArray } from '../test/helpers.js';
-import { focus } from '../engine/focus.js';
+import { focus } from '../ops/focus.js';
 
 /** float64 reference: I * (a' + (1 - a') H), a' = clamp(a, 0, 1) when clampA. */
 function focusRef(img: Float64Array, heat: Float64Array, a: number, shape: number[], clampA: boolean): Float64Array {

@@ -4,7 +4,7 @@
 // broadcasting corners, rank 0).
 
 import { expect } from 'vitest';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { assertClose, numericGrad, randArray, read, toF32 } from './helpers.js';
 import * as R from './reference.js';

@@ -2,7 +2,7 @@
 // engine ops, parameters and gradients in two arenas (llm.c style), one submit per step.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engine.js';
-import { Rng } from './rng.js';
+import { Rng } from '../engine/rng.js';
 import { useEngine } from '../test/helpers.js';
 
 /** Three interleaved noisy spirals in 2-D: not linearly separable, learnable by a small MLP. */
