@@ -9,7 +9,7 @@
 // Writes (under --out, default bench/results/) e2e.json and e2e.svg.
 
 import { loadavg } from 'node:os';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { makeTrainConfig } from '../train/config.js';
 import { TrainSet } from '../train/batches.js';

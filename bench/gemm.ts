@@ -5,7 +5,7 @@
 // only, so f16 is compared with our f32). Writes (under --out, default bench/results/) gemm.json and gemm.svg.
 
 import { readFileSync } from 'node:fs';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { gemm, defaultVariant, shapeKey, type GemmSpec } from '../kernels/gemm.js';
 import { toF16 } from '../kernels/gemm-reference.js';
@@ -40,7 +40,7 @@ const FOCUSCLIP: Shape[] = [
   { name: 'tiny qkv 2080x384x128', M: 2080, N: 384, K: 128 },
   { name: 'tiny mlp1 2080x512x128', M: 2080, N: 512, K: 128 },
   { name: 'tiny dW 128x512x2080 (TN)', M: 128, N: 512, K: 2080, transA: true },
-  // engine/linear.ts runs the forward as x W^T with W [out, in]: an NT GEMM.
+  // ops/linear.ts runs the forward as x W^T with W [out, in]: an NT GEMM.
   { name: 'tiny mlp1 x W^T 2080x512x128 (NT)', M: 2080, N: 512, K: 128, transB: true },
 ];
 

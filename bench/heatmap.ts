@@ -2,13 +2,13 @@
 // GPU kernel (keypoints already on the device, one submit + wait per batch) against the float64 CPU
 // reference. `npm run bench -- heatmap [--batch 64] [--reps 5] [--size 224] [--mode axis|oriented|person|all]`.
 // Writes (under --out, default bench/results/) heatmap.json.
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import { NUM_JOINTS, type Person } from '../data/mpii.js';
 import { assertMode, heatmapRef, HEATMAP_MODES, type HeatmapMode } from '../data/heatmap-ref.js';
 import { rasterizeHeatmaps } from '../kernels/heatmap.js';
 import { packKeypoints } from '../data/pack-keypoints.js';
-import { syntheticPerson } from '../cli/heatmap-synthetic.js';
+import { posedPerson } from '../data/synthetic/sample.js';
 import { loadavg } from 'node:os';
 import { benchOutput, type BenchOutput } from './output.js';
 
@@ -20,7 +20,7 @@ function flag(args: string[], name: string, fallback: string): string {
 /** `people` posed figures in a 640x480 image, about 10% of joints invisible. */
 function sample(rng: Rng, people: number): Person[] {
   return Array.from({ length: people }, () => {
-    const p = syntheticPerson(rng, rng.uniform(80, 560), rng.uniform(150, 330), rng.uniform(150, 350));
+    const p = posedPerson(rng, rng.uniform(80, 560), rng.uniform(300, 470), rng.uniform(150, 350));
     return { ...p, vis: p.vis.map(() => (rng.next() < 0.9 ? 1 : 0)) };
   });
 }

@@ -5,7 +5,7 @@
 // on lavapipe is the work itself and does not move when other processes load the machine.
 // Writes (under --out, default bench/results/) nn.json and nn.svg.
 
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { attentionBackwardRoute, chooseAttentionVariant } from '../kernels/attention.js';
 import { softmaxVariant } from '../kernels/softmax.js';
 import { pinVariants } from '../kernels/variants.js';

@@ -4,7 +4,7 @@
 // thread's own CPU time from /proc (Linux), so the cost of Dawn's busy-polling is visible.
 
 import { readFileSync } from 'node:fs';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { setDefaultWaitMode, type WaitMode } from '../engine/wait.js';
 import { gemm } from '../kernels/gemm.js';
 import { median } from './timing.js';

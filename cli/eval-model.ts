@@ -2,7 +2,7 @@
 // here, the model rebuilt by train/load-checkpoint.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { ZeroShotModel } from '../eval/types.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { loadCheckpoint } from '../train/load-checkpoint.js';

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { RunCommand } from './run.js';
 import { writeFileAtomic } from '../data/image-node.js';
 import { ADAPTERS, openDatasets, parseDatasetSpec, type DatasetSpec } from '../eval/adapters/index.js';

@@ -8,7 +8,7 @@ import { encodeJpeg, readImage, writePng } from '../data/image-node.js';
 import { J } from '../data/mpii.js';
 import { heatmapRef, sourceToTarget } from '../data/heatmap-ref.js';
 import { heatmapCommand, outputNames } from './heatmap.js';
-import { stickFigureSample } from './heatmap-synthetic.js';
+import { syntheticSample } from '../data/synthetic/sample.js';
 import { keypointsFromJson } from './heatmap-input.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focusclip-heatmap-'));
@@ -20,7 +20,7 @@ const redAt = (img: { width: number; data: Uint8Array }, x: number, y: number) =
 describe('focusclip heatmap', () => {
   const E = useEngine();
   // A 300x200 picture with its pose-captions record next to it (kpts, kpts_vis, center, scale).
-  const sample = stickFigureSample(11, 300, 200);
+  const sample = syntheticSample(11, 300, 200);
   writePng(join(dir, 'photo.png'), sample.image);
   const record = {
     image: 'photo.png',

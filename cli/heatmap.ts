@@ -4,16 +4,16 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { RunCommand } from './run.js';
 import { BONES, NUM_JOINTS, type Person } from '../data/mpii.js';
 import { blend, drawDisc, drawLine, fromCHW, heatColor, resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
 import { readImage, writePng } from '../data/image-node.js';
 import { assertMode, sourceToTarget, type HeatmapMode } from '../data/heatmap-ref.js';
 import { heatmapsFromPeople } from '../model/heatmaps.js';
-import { focus } from '../engine/focus.js';
+import { focus } from '../ops/focus.js';
 import { keypointsFromJson, parseJsonOrLines } from './heatmap-input.js';
-import { stickFigureSample } from './heatmap-synthetic.js';
+import { syntheticSample } from '../data/synthetic/sample.js';
 import { resolveInside } from '../data/paths-node.js';
 import { intFlag, numFlag } from './flags.js';
 import { ensureDir } from '../data/atomic-write-node.js';
@@ -67,7 +67,7 @@ function loadInput(opts: HeatmapCommandOptions): { image: RGBAImage; people: Per
   if (opts.synthetic !== undefined) {
     if (opts.image || opts.keypoints) throw new Error('--synthetic draws its own image and keypoints; do not combine it with --image or --keypoints.');
     if (!Number.isInteger(opts.synthetic)) throw new Error(`--synthetic needs an integer seed, got ${opts.synthetic}.`);
-    const s = stickFigureSample(opts.synthetic);
+    const s = syntheticSample(opts.synthetic);
     return { ...s, source: `synthetic sample ${opts.synthetic}` };
   }
   if (!opts.keypoints) throw new Error('Give --keypoints <record.json> (with --image <photo>), or --synthetic <seed> for a sample without files.');
@@ -132,7 +132,7 @@ export function registerHeatmap(program: Command, run: RunCommand) {
     .option('--image <file>', 'photo (PNG or JPEG); default: the image named by the record, next to it')
     .option('--keypoints <file>', 'pose-captions record {image, people: [{kpts, kpts_vis}]}, a list of records, or a list of people (JSON or JSON Lines)')
     .option('--index <n>', 'which record, when the file holds several', int)
-    .option('--synthetic <seed>', 'no files: draw a synthetic stick-figure sample from this seed', int)
+    .option('--synthetic <seed>', 'no files: draw a synthetic sample (people from the synthetic generator) from this seed', int)
     .option('--out <file>', 'overlay PNG; <stem>-heatmap.png and <stem>-focused.png are written next to it', 'heatmap.png')
     .option('--size <n>', 'longer side of the outputs in pixels (aspect ratio kept)', int, 224)
     .option('--mode <mode>', 'axis (the paper), oriented (ellipses along limbs) or person (one per person)', 'axis')

@@ -29,28 +29,16 @@
 // - 'person': one axis-aligned Gaussian per person over all of its visible joints (>= 2).
 //
 // Bad input. A joint counts only when its visibility flag is > 0 and both coordinates are finite, so
-// NaN/Inf coordinates act as invisible here (the host packer in kernels/heatmap.ts rejects them with
+// NaN/Inf coordinates act as invisible here (the host packer in data/pack-keypoints.ts rejects them with
 // an error first). Joints outside the image are valid. Coordinates beyond +-COORD_LIMIT pixels are
 // clamped to it, which keeps every intermediate finite (the GPU does the same); it changes nothing
 // for any real image. No people, or no part with 2 visible joints, gives an all-zero heatmap.
 
-import { BODY_PARTS, NUM_JOINTS, type Person } from './mpii.js';
+import type { Person } from './mpii.js';
+import { assertMode, COORD_LIMIT, MIN_SEMI_AXIS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../spec/heatmap-rule.js';
 
-export type HeatmapMode = 'axis' | 'oriented' | 'person';
-export const HEATMAP_MODES: readonly HeatmapMode[] = ['axis', 'oriented', 'person'];
-
-/** Zero-extent guard: no semi-axis is shorter than this many source pixels. */
-export const MIN_SEMI_AXIS = 1;
-/** 'oriented' mode: the minor semi-axis is at least this fraction of the major one. */
-export const ORIENTED_MIN_ASPECT = 0.25;
-/** Coordinates are clamped to +-COORD_LIMIT source pixels. */
-export const COORD_LIMIT = 2 ** 20;
-/** The joint sets one Gaussian is fitted to, per person, in each mode. */
-export const ALL_JOINTS: readonly number[] = Array.from({ length: NUM_JOINTS }, (_, j) => j);
-
-export function partsOf(mode: HeatmapMode): readonly (readonly number[])[] {
-  return mode === 'person' ? [ALL_JOINTS] : BODY_PARTS.map((p) => p.joints);
-}
+// The rule's constants live in spec/heatmap-rule.ts, shared with the GPU rasteriser.
+export { ALL_JOINTS, assertMode, COORD_LIMIT, HEATMAP_MODES, MIN_SEMI_AXIS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../spec/heatmap-rule.js';
 
 /** One part's Gaussian: centre, unit major-axis direction (ux, uy) and semi-axes along u and v. */
 export interface PartGaussian {
@@ -60,12 +48,6 @@ export interface PartGaussian {
   uy: number;
   su: number;
   sv: number;
-}
-
-export function assertMode(mode: string): asserts mode is HeatmapMode {
-  if (!HEATMAP_MODES.includes(mode as HeatmapMode)) {
-    throw new Error(`Unknown heatmap mode "${mode}"; use one of ${HEATMAP_MODES.join(', ')}.`);
-  }
 }
 
 const clampCoord = (v: number) => Math.min(COORD_LIMIT, Math.max(-COORD_LIMIT, v));

@@ -1,7 +1,7 @@
 // Device acquisition and loss: the errors a user meets first must say what to do.
 import { describe, expect, it } from 'vitest';
 import ndarray from 'ndarray';
-import { Engine } from './engine.js';
+import { Engine } from '../ops/engine.js';
 import { acquireDevice, isNode, NoAdapterError } from './device.js';
 
 describe('device', () => {

@@ -1,7 +1,7 @@
 // Running out of GPU memory must say which buffer wanted how much and what holds the rest, and the
 // pool must give its cached buffers back before it gives up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from './engine.js';
+import { Engine } from '../ops/engine.js';
 import { bucketSize, OutOfMemoryError, parseBytes } from './memory.js';
 import { createModel } from '../model/focusclip.js';
 import { makeModelConfig } from '../model/config.js';

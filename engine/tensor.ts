@@ -1,19 +1,21 @@
-import type { Engine } from './engine.js';
+import type { Runtime } from './runtime.js';
 import { BYTES, fmtShape, shapeSize, type AnyTypedArray, type DType } from './dtype.js';
 import type { Storage } from './memory.js';
 import type { BufferRange } from './kernel.js';
 
 /** What autograd records for a tensor made by a differentiable op. */
 export interface TapeNode {
+  /** The op's name, which keys its gradient rule (ops/gradients.ts). */
   op: string;
   inputs: Tensor[];
-  /** Given d(loss)/d(output), return d(loss)/d(input) for each input (undefined: no gradient). */
-  backward: (grad: Tensor) => (Tensor | undefined)[];
+  /** What the gradient rule needs from the forward pass (shapes, saved statistics, scalars). */
+  saved?: unknown;
 }
 
 let nextId = 1;
 
-/** A contiguous view of GPU memory with a shape and a dtype. Reading back is explicit and async. */
+/** A contiguous view of GPU memory with a shape and a dtype. Reading back is explicit and async.
+ *  The op layer adds the methods that compute (add, sum, matmul, backward, ...; ops/tensor-methods.ts). */
 export class Tensor implements BufferRange {
   readonly id = nextId++;
   grad?: Tensor;
@@ -24,7 +26,7 @@ export class Tensor implements BufferRange {
   private _disposed = false;
 
   constructor(
-    readonly engine: Engine,
+    readonly engine: Runtime,
     readonly storage: Storage,
     readonly shape: readonly number[],
     readonly dtype: DType,
@@ -91,24 +93,4 @@ export class Tensor implements BufferRange {
     this.engine.releaseStorage(this.storage);
     this.node = undefined;
   }
-
-  // Sugar over the op table (engine/ops.ts) so model code reads like math.
-  add(b: Tensor | number) { return this.engine.ops.add(this, b); }
-  sub(b: Tensor | number) { return this.engine.ops.sub(this, b); }
-  mul(b: Tensor | number) { return this.engine.ops.mul(this, b); }
-  div(b: Tensor | number) { return this.engine.ops.div(this, b); }
-  neg() { return this.engine.ops.neg(this); }
-  exp() { return this.engine.ops.exp(this); }
-  log() { return this.engine.ops.log(this); }
-  sqrt() { return this.engine.ops.sqrt(this); }
-  relu() { return this.engine.ops.relu(this); }
-  tanh() { return this.engine.ops.tanh(this); }
-  sum(axis?: number, keepDims = false) { return this.engine.ops.sum(this, axis, keepDims); }
-  mean(axis?: number, keepDims = false) { return this.engine.ops.mean(this, axis, keepDims); }
-  max(axis: number, keepDims = false) { return this.engine.ops.max(this, axis, keepDims); }
-  reshape(shape: readonly number[]) { return this.engine.ops.reshape(this, shape); }
-  transpose(perm?: readonly number[]) { return this.engine.ops.transpose(this, perm); }
-  slice(axis: number, start: number, end: number) { return this.engine.ops.slice(this, axis, start, end); }
-  matmul(b: Tensor) { return this.engine.ops.matmul(this, b); }
-  backward(seed?: Tensor) { return this.engine.backward(this, seed); }
 }

@@ -2,7 +2,7 @@
 // engine is given, CPU otherwise), top-k hits, per-class accuracy, confusion matrix and chance
 // level. No Node built-ins: runs in the browser too.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { EvalResult, Task } from './types.js';
 

@@ -4,7 +4,7 @@
 // scored by cosine against every class, ranked. An image that cannot be read or decoded is
 // skipped, counted and reported; it never stops the run.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { resizeBilinear, toCHW } from '../data/image.js';
 import { AccuracyAccumulator, CosineScorer, ensembleClassEmbeddings, headlineK, l2NormalizeRows, topKIndices } from './metrics.js';
 import { buildPrompts } from './prompts.js';

@@ -1,9 +1,41 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant } from './attention.js';
 import { pinVariants } from './variants.js';
 import type { Tensor } from '../engine/tensor.js';
+import { checkOp, type OpResult } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
+
+let seed = 9000;
+const nextSeed = () => seed++;
+
+/** e.nn.attention on q, k, v [B, H, S, D] (and the key mask [B, S]) through checkOp: forward and
+ *  gradients against the float64 reference, with the seed gradient g. */
+function checkAttention(e: Engine, dims: Dims, q: Float64Array, k: Float64Array, v: Float64Array, g: Float64Array, mask: Float64Array | undefined, scale?: number): Promise<OpResult> {
+  const { B, H, S, D } = dims;
+  const shape = [B, H, S, D];
+  const s = scale ?? 1 / Math.sqrt(D);
+  return checkOp(
+    e,
+    {
+      name: `attention ${B}x${H}x${S}x${D}${mask ? ' masked' : ''}`,
+      shapes: mask ? [shape, shape, shape, [B, S]] : [shape, shape, shape],
+      values: [q, k, v, mask],
+      data: [3],
+      weights: g,
+      gpu: (_, qt, kt, vt, mt) => e.nn.attention(qt, kt, vt, scale === undefined ? { keyMask: mt } : { keyMask: mt, scale }),
+      ref: (qr, kr, vr) => Ref.nd(attentionRef(qr.data, kr.data, vr.data, mask, dims, s).out, shape),
+      refGrad: (w, qr, kr, vr) => {
+        const ref = attentionRef(qr.data, kr.data, vr.data, mask, dims, s, w.data);
+        return [ref.dq, ref.dk, ref.dv];
+      },
+      forward: { frobenius: 2e-6 },
+      backward: { frobenius: 2e-5 },
+    },
+    nextSeed,
+  );
+}
 
 interface Dims {
   B: number;
@@ -127,8 +159,17 @@ describe('attention', () => {
     const g = f32(randArray(n, 7 + S));
     const mask = masked ? prefixMask(B, S) : undefined;
     const scale = 1 / Math.sqrt(D);
-    const ref = attentionRef(q, k, v, mask, dims, scale, g);
     const shape = [B, H, S, D];
+    const fused = await checkAttention(e, dims, q, k, v, g, mask);
+    const outV = fused.y;
+    const [dq, dk, dv] = fused.grads as Float32Array[];
+    if (masked) {
+      // Padded keys get exactly zero gradient.
+      for (let b = 0; b < B; b++)
+        for (let j = 0; j < S; j++)
+          if (!mask![b * S + j]) for (let d = 0; d < D; d++) expect(dk[(b * H * S + j) * D + d]).toBe(0);
+    }
+
     const mk = () => ({
       qt: e.tensor(toF32(q), shape, { requiresGrad: true }),
       kt: e.tensor(toF32(k), shape, { requiresGrad: true }),
@@ -136,23 +177,6 @@ describe('attention', () => {
     });
     const maskT = mask ? e.tensor(toF32(mask), [B, S]) : undefined;
     const gT = e.tensor(toF32(g), shape);
-
-    const fused = mk();
-    const out = e.nn.attention(fused.qt, fused.kt, fused.vt, { keyMask: maskT });
-    expect(out.shape).toEqual(shape);
-    const outV = await read(out);
-    expect(relFrobenius(outV, ref.out)).toBeLessThan(2e-6);
-    out.backward(gT);
-    const [dq, dk, dv] = await Promise.all([read(fused.qt.grad!), read(fused.kt.grad!), read(fused.vt.grad!)]);
-    expect(relFrobenius(dq, ref.dq)).toBeLessThan(2e-5);
-    expect(relFrobenius(dk, ref.dk)).toBeLessThan(2e-5);
-    expect(relFrobenius(dv, ref.dv)).toBeLessThan(2e-5);
-    if (masked) {
-      // Padded keys get exactly zero gradient.
-      for (let b = 0; b < B; b++)
-        for (let j = 0; j < S; j++)
-          if (!mask![b * S + j]) for (let d = 0; d < D; d++) expect(dk[(b * H * S + j) * D + d]).toBe(0);
-    }
 
     const plain = mk();
     const outC = attentionComposed(e, plain.qt, plain.kt, plain.vt, maskT, scale);
@@ -226,28 +250,16 @@ describe('attention', () => {
   });
 
   it('a query whose keys are all padding outputs zeros and no NaN; custom scale', async () => {
-    const e = E();
     const dims = { B: 2, H: 2, S: 9, D: 32 };
     const n = 2 * 2 * 9 * 32;
     const [q, k, v] = [1, 2, 3].map((s) => f32(randArray(n, s, -3, 3)));
     const g = f32(randArray(n, 4));
     const mask = new Float64Array(18);
     mask.fill(1, 0, 4); // batch 0 keeps 4 keys, batch 1 none
-    const qt = e.tensor(toF32(q), [2, 2, 9, 32], { requiresGrad: true });
-    const kt = e.tensor(toF32(k), [2, 2, 9, 32], { requiresGrad: true });
-    const vt = e.tensor(toF32(v), [2, 2, 9, 32], { requiresGrad: true });
-    const out = e.nn.attention(qt, kt, vt, { keyMask: e.tensor(toF32(mask), [2, 9]), scale: 0.3 });
-    const ref = attentionRef(q, k, v, mask, dims, 0.3, g);
-    const o = await read(out);
-    expect(o.every(Number.isFinite)).toBe(true);
-    expect(o.slice(n / 2).every((x) => x === 0)).toBe(true);
-    expect(relFrobenius(o, ref.out)).toBeLessThan(2e-6);
-    out.backward(e.tensor(toF32(g), [2, 2, 9, 32]));
-    for (const [t, r] of [[qt, ref.dq], [kt, ref.dk], [vt, ref.dv]] as const) {
-      const got = await read(t.grad!);
-      expect(got.every(Number.isFinite)).toBe(true);
-      expect(relFrobenius(got, r)).toBeLessThan(2e-5);
-    }
+    const { y, grads } = await checkAttention(E(), dims, q, k, v, g, mask, 0.3);
+    expect(y.every(Number.isFinite)).toBe(true);
+    expect(y.slice(n / 2).every((x) => x === 0)).toBe(true);
+    for (const got of grads.slice(0, 3)) expect(got!.every(Number.isFinite)).toBe(true);
   });
 
   it('rejects mismatched shapes with both shapes in the message', () => {

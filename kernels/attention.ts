@@ -27,7 +27,7 @@
 // Masked keys (keyMask = 0) get no weight. A query whose keys are all masked outputs zeros (where
 // plain softmax would give NaN) and receives no gradient.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
 import { fixedSubgroupSize } from './gemm.js';
@@ -392,12 +392,12 @@ function checkInputs(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefine
 export type AttentionVariant = 'subgroup' | 'portable';
 
 /** Subgroup kernels where a workgroup of SG invocations is exactly one subgroup and D % 4 == 0. */
-export function chooseAttentionVariant(e: Engine, D: number): AttentionVariant {
+export function chooseAttentionVariant(e: Runtime, D: number): AttentionVariant {
   return fixedSubgroupSize(e) && D % 4 === 0 ? 'subgroup' : 'portable';
 }
 
 interface Launch {
-  kernel: ReturnType<Engine['kernel']>;
+  kernel: ReturnType<Runtime['kernel']>;
   rowsPerGroup: number;
 }
 
@@ -423,7 +423,7 @@ const MAX_DS_BYTES = 64 << 20;
  * pass (7 products, no S x S buffer). 'scores' whenever its buffer stays within MAX_DS_BYTES,
  * unless a route is pinned (kernels/variants.ts).
  */
-export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'D' | 'impl'>): AttentionBackwardRoute {
+export function attentionBackwardRoute(e: Runtime, s: Pick<AttentionSaved, 'B' | 'H' | 'S' | 'D' | 'impl'>): AttentionBackwardRoute {
   if (s.impl !== 'subgroup') return 'recompute';
   const pinned = pinnedVariants(e).attentionBackward;
   if (pinned) return pinned;
@@ -432,7 +432,7 @@ export function attentionBackwardRoute(e: Engine, s: Pick<AttentionSaved, 'B' | 
   return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
 }
 
-function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionVariant): Launch {
+function launchFor(e: Runtime, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionVariant): Launch {
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
@@ -453,7 +453,7 @@ function launchFor(e: Engine, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 
 }
 
 export function attentionForward(
-  e: Engine,
+  e: Runtime,
   q: Tensor,
   k: Tensor,
   v: Tensor,
@@ -476,7 +476,7 @@ export function attentionForward(
 }
 
 export function attentionBackward(
-  e: Engine,
+  e: Runtime,
   q: Tensor,
   k: Tensor,
   v: Tensor,

@@ -1,28 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
 import { dropoutKeep } from './dropout.js';
+
+let seed = 11000;
+const nextSeed = () => seed++;
 
 describe('dropout', () => {
   const E = useEngine();
 
   it('keeps exactly the host-mirrored mask, scaled by 1/(1-p), and the backward uses the same mask', async () => {
-    const e = E();
     const n = 4099;
     const p = 0.3;
-    const xs = toF32(randArray(n, 1, 0.5, 1.5));
-    const gs = toF32(randArray(n, 2, 0.5, 1.5));
-    const x = e.tensor(xs, [n], { requiresGrad: true });
-    const y = e.nn.dropout(x, p, 1234);
-    const yv = await read(y);
-    y.backward(e.tensor(gs, [n]));
-    const dx = await read(x.grad!);
+    // Kept elements times fround(1/(1-p)), rounded to f32 as the kernel does; dropped ones 0.
+    const masked = (v: ArrayLike<number>) => Float64Array.from(v, (x, i) => (dropoutKeep(1234, i, p) ? Math.fround(x * Math.fround(1 / (1 - p))) : 0));
+    await checkOp(
+      E(),
+      {
+        name: 'dropout p 0.3',
+        shapes: [[n]],
+        values: [randArray(n, 1, 0.5, 1.5)],
+        weights: randArray(n, 2, 0.5, 1.5),
+        gpu: (e, x) => e.nn.dropout(x, p, 1234),
+        ref: (x) => Ref.nd(masked(x.data), [n]),
+        refGrad: (w) => [masked(w.data)],
+        forward: 'exact',
+        backward: 'exact',
+      },
+      nextSeed,
+    );
     let kept = 0;
-    for (let i = 0; i < n; i++) {
-      const keep = dropoutKeep(1234, i, p);
-      kept += keep ? 1 : 0;
-      expect(yv[i]).toBe(keep ? Math.fround(xs[i] * Math.fround(1 / (1 - p))) : 0);
-      expect(dx[i]).toBe(keep ? Math.fround(gs[i] * Math.fround(1 / (1 - p))) : 0);
-    }
+    for (let i = 0; i < n; i++) kept += dropoutKeep(1234, i, p) ? 1 : 0;
     // Binomial(4099, 0.7): mean 2869, sd 29.
     expect(Math.abs(kept - 0.7 * n)).toBeLessThan(5 * 29);
   });

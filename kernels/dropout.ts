@@ -2,7 +2,7 @@
 // by 1 / (1 - p). Nothing is stored between forward and backward; the backward recomputes the same
 // mask from the seed, so dropout costs no activation memory.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 
 const WG = 256;
@@ -43,7 +43,7 @@ export function dropoutKeep(seed: number, i: number, p: number): boolean {
 }
 
 /** y = x * mask(seed) / (1 - p); the same call on the upstream gradient is the backward. */
-export function dropoutApply(e: Engine, x: Tensor, p: number, seed: number): Tensor {
+export function dropoutApply(e: Runtime, x: Tensor, p: number, seed: number): Tensor {
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}.`);
   if (!Number.isInteger(seed)) throw new Error(`dropout: seed must be an integer, got ${seed}.`);
   if (x.dtype !== 'f32') throw new Error(`dropout: f32 input expected, got ${x.describe()}.`);

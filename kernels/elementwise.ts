@@ -6,7 +6,7 @@
 // index decoding, which on lavapipe is a chain of divisions per element); otherwise it decodes the
 // output index once and applies per-input broadcast strides.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape, shapeSize, type DType } from '../engine/dtype.js';
 
@@ -121,7 +121,7 @@ export interface MapArgs {
 }
 
 /** out = expr(inputs...) with broadcasting. */
-export function mapElementwise(engine: Engine, args: MapArgs): Tensor {
+export function mapElementwise(engine: Runtime, args: MapArgs): Tensor {
   const { inputs } = args;
   if (inputs.length < 1 || inputs.length > 3) throw new Error(`${args.name}: 1 to 3 inputs, got ${inputs.length}.`);
   let outShape: number[] = [...inputs[0].shape];
@@ -170,7 +170,7 @@ export function mapElementwise(engine: Engine, args: MapArgs): Tensor {
 }
 
 /** acc += x, in place (same number of elements). Used for gradient accumulation. */
-export function accumulate(engine: Engine, acc: Tensor, x: Tensor, scale = 1): void {
+export function accumulate(engine: Runtime, acc: Tensor, x: Tensor, scale = 1): void {
   if (acc.size !== x.size) throw new Error(`accumulate: ${acc.describe()} and ${x.describe()} differ in size.`);
   if (acc.dtype !== 'f32' || x.dtype !== 'f32') throw new Error(`accumulate: f32 only, got ${acc.dtype} and ${x.dtype}.`);
   if (acc.size === 0) return;

@@ -7,7 +7,7 @@
 // Ids outside [0, V) gather zeros and receive no gradient (the host cannot check them without a
 // read-back).
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 
 const WG = 256;
@@ -95,7 +95,7 @@ function checkArgs(table: Tensor, ids: Tensor): void {
   if (ids.dtype !== 'i32') throw new Error(`embedding: ids must be i32, got ${ids.describe()}; create them with { dtype: 'i32' } or an Int32Array.`);
 }
 
-export function embeddingForward(e: Engine, table: Tensor, ids: Tensor): Tensor {
+export function embeddingForward(e: Runtime, table: Tensor, ids: Tensor): Tensor {
   checkArgs(table, ids);
   const [V, D] = table.shape;
   const out = e.empty([...ids.shape, D]);
@@ -105,7 +105,7 @@ export function embeddingForward(e: Engine, table: Tensor, ids: Tensor): Tensor 
 }
 
 /** dtable [V, D] = sum over positions p with ids[p] = v of g[p, :]; zero for unused rows. */
-export function embeddingBackward(e: Engine, table: Tensor, ids: Tensor, g: Tensor): Tensor {
+export function embeddingBackward(e: Runtime, table: Tensor, ids: Tensor, g: Tensor): Tensor {
   const [V, D] = table.shape;
   const P = ids.size;
   if (g.size !== P * D) throw new Error(`embedding backward: gradient ${g.describe()} does not match ${P} positions x ${D}.`);

@@ -1,6 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { useEngine, read, assertClose, numericGrad, randArray } from '../test/helpers.js';
-import { focus } from '../engine/focus.js';
+import { useEngine, randArray } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
+import { focus } from '../ops/focus.js';
+
+let seed = 10000;
+const nextSeed = () => seed++;
 
 /** float64 reference: I * (a' + (1 - a') H), a' = clamp(a, 0, 1) when clampA. */
 function focusRef(img: Float64Array, heat: Float64Array, a: number, shape: number[], clampA: boolean): Float64Array {
@@ -17,12 +22,6 @@ function focusRef(img: Float64Array, heat: Float64Array, a: number, shape: numbe
   return out;
 }
 
-function dot(x: Float64Array, w: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * w[i];
-  return s;
-}
-
 describe('focus op', () => {
   const E = useEngine();
 
@@ -35,54 +34,60 @@ describe('focus op', () => {
 
   for (const { shape, a, clampA } of cases) {
     it(`forward and gradients match finite differences of the float64 reference (${shape.join('x')}, a=${a}, clampA=${clampA})`, async () => {
-      const e = E();
       const [B, C, H, W] = shape;
       const n = B * C * H * W;
-      const img = randArray(n, 1, 0, 1);
-      const heat = randArray(B * H * W, 2, 0, 1);
-      const w = randArray(n, 3); // dL/dout: L = sum(w * out)
-      const tImg = e.tensor(Float32Array.from(img), shape, { requiresGrad: true });
-      const tHeat = e.tensor(Float32Array.from(heat), [B, 1, H, W], { requiresGrad: true });
-      const tA = e.tensor([a], [1], { requiresGrad: true });
-      const out = focus(e, tImg, tHeat, tA, { clampA });
-      // Inputs were rounded to f32: the reference sees the same values.
-      const img32 = Float64Array.from(Float32Array.from(img));
-      const heat32 = Float64Array.from(Float32Array.from(heat));
-      const a32 = Math.fround(a);
-      assertClose(await read(out), focusRef(img32, heat32, a32, shape, clampA), { atol: 1e-6, rtol: 1e-6, what: 'forward' });
-
-      out.backward(e.tensor(Float32Array.from(w), shape));
-      const gImg = numericGrad((x) => dot(focusRef(x, heat32, a32, shape, clampA), w), Float64Array.from(img32), 1e-4);
-      const gHeat = numericGrad((x) => dot(focusRef(img32, x, a32, shape, clampA), w), Float64Array.from(heat32), 1e-4);
-      const gA = numericGrad((x) => dot(focusRef(img32, heat32, x[0], shape, clampA), w), Float64Array.of(a32), 1e-4)[0];
-      assertClose(await read(tImg.grad!), gImg, { atol: 1e-5, rtol: 1e-4, what: 'dImage' });
-      assertClose(await read(tHeat.grad!), gHeat, { atol: 1e-5, rtol: 1e-4, what: 'dHeatmap' });
-      assertClose(await read(tA.grad!), [gA], { atol: 1e-5, rtol: 1e-4, what: 'da' });
-      if (clampA && a > 1) expect(await tA.grad!.item()).toBe(0);
+      // Inputs are rounded to f32: the reference sees the same values.
+      const { grads, expectedGrads } = await checkOp(
+        E(),
+        {
+          name: `focus ${shape.join('x')}`,
+          shapes: [shape, [B, 1, H, W], [1]],
+          values: [randArray(n, 1, 0, 1), randArray(B * H * W, 2, 0, 1), [a]],
+          weights: randArray(n, 3), // dL/dout: L = sum(w * out)
+          gpu: (e, img, heat, at) => focus(e, img, heat, at, { clampA }),
+          ref: (img, heat, ar) => Ref.nd(focusRef(img.data, heat.data, ar.data[0], shape, clampA), shape),
+          forward: { atol: 1e-6, rtol: 1e-6 },
+          backward: { atol: 1e-5, rtol: 1e-4 },
+          h: 1e-4,
+        },
+        nextSeed,
+      );
+      const gA = expectedGrads[2]![0];
+      if (clampA && a > 1) expect(grads[2]![0]).toBe(0);
       else expect(Math.abs(gA)).toBeGreaterThan(1e-2); // a real gradient was checked
     });
   }
 
   it('sums da over a large batch (the tree-reduction path) and passes it at the clamp boundary', async () => {
-    const e = E();
     const shape = [2, 3, 224, 224];
     const [B, C, H, W] = shape;
-    const img = Float32Array.from(randArray(B * C * H * W, 4, 0, 1));
-    const heat = Float32Array.from(randArray(B * H * W, 5, 0, 1));
-    const w = Float32Array.from(randArray(img.length, 6));
-    const tA = e.tensor([1], [1], { requiresGrad: true });
-    const out = focus(e, e.tensor(img, shape), e.tensor(heat, [B, 1, H, W]), tA, { clampA: true });
-    out.backward(e.tensor(w, shape));
-    let want = 0;
-    for (let b = 0; b < B; b++)
-      for (let c = 0; c < C; c++)
-        for (let q = 0; q < H * W; q++) {
-          const i = (b * C + c) * H * W + q;
-          want += w[i] * img[i] * (1 - heat[b * H * W + q]);
-        }
-    // a = 1 exactly is inside the closed interval: the gradient passes.
-    assertClose([await tA.grad!.item()], [want], { rtol: 1e-4, atol: 1e-3, what: 'da' });
-    expect(Math.abs(want)).toBeGreaterThan(1);
+    const { expectedGrads } = await checkOp(
+      E(),
+      {
+        name: 'focus, da over 2x3x224x224',
+        shapes: [shape, [B, 1, H, W], [1]],
+        values: [randArray(B * C * H * W, 4, 0, 1), randArray(B * H * W, 5, 0, 1), [1]],
+        data: [0, 1],
+        weights: randArray(B * C * H * W, 6),
+        gpu: (e, img, heat, at) => focus(e, img, heat, at, { clampA: true }),
+        ref: (img, heat, ar) => Ref.nd(focusRef(img.data, heat.data, ar.data[0], shape, true), shape),
+        // a = 1 exactly is inside the closed interval: the gradient passes.
+        refGrad: (w, img, heat) => {
+          let want = 0;
+          for (let b = 0; b < B; b++)
+            for (let c = 0; c < C; c++)
+              for (let q = 0; q < H * W; q++) {
+                const i = (b * C + c) * H * W + q;
+                want += w.data[i] * img.data[i] * (1 - heat.data[b * H * W + q]);
+              }
+          return [undefined, undefined, [want]];
+        },
+        forward: { atol: 1e-6, rtol: 1e-6 },
+        backward: { rtol: 1e-4, atol: 1e-3 },
+      },
+      nextSeed,
+    );
+    expect(Math.abs(expectedGrads[2]![0])).toBeGreaterThan(1);
   });
 
   it('records nothing under noGrad and only the gradients asked for', async () => {

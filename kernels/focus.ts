@@ -11,7 +11,7 @@
 // A parameter pushed past a bound therefore stops receiving this gradient; clamp the parameter itself
 // in the optimiser if it must stay recoverable.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
 import { reduceAxis } from './reduce.js';
@@ -87,8 +87,8 @@ function check(image: Tensor, heatmap: Tensor, a: Tensor): void {
   if (a.size !== 1) throw new Error(`focus: a must hold one value (shape [1]), got ${a.describe()}.`);
 }
 
-/** Forward launch: I * (a + (1 - a) H) into a new tensor (the op with its gradient is engine/focus.ts). */
-export function focusForward(e: Engine, image: Tensor, heatmap: Tensor, a: Tensor, opts: FocusOptions = {}): Tensor {
+/** Forward launch: I * (a + (1 - a) H) into a new tensor (the op is ops/focus.ts, its gradient rule `focus` in ops/gradients.ts). */
+export function focusForward(e: Runtime, image: Tensor, heatmap: Tensor, a: Tensor, opts: FocusOptions = {}): Tensor {
   check(image, heatmap, a);
   const clampA = !!opts.clampA;
   const [, C, H, W] = image.shape;
@@ -102,7 +102,7 @@ export function focusForward(e: Engine, image: Tensor, heatmap: Tensor, a: Tenso
 
 /** Backward launches: dI, dH and da for the output gradient g; each is undefined where `need` says so. */
 export function focusBackward(
-  e: Engine,
+  e: Runtime,
   g: Tensor,
   image: Tensor,
   heatmap: Tensor,

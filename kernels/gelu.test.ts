@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as R from '../test/reference.js';
 import { erf64, erfc64 } from './gemm-reference.js';
+
+let seed = 3000;
+const nextSeed = () => seed++;
 
 const Phi = (x: number) => 0.5 * erfc64(-x / Math.SQRT2);
 const geluRef = (x: number) => x * Phi(x);
@@ -20,33 +25,50 @@ describe('gelu', () => {
   });
 
   it('forward matches float64 to ~3e-7 relative, including the tails', async () => {
-    const e = E();
     const xs = [...randArray(1031, 1, -6, 6), -20, -10, -5.5, 0, 1e-8, -1e-8, 7, 30];
-    const y = await read(e.nn.gelu(e.tensor(toF32(xs), [xs.length])));
-    const want = xs.map((v) => geluRef(Math.fround(v)));
-    // erfc with relative error 1.2e-7 plus f32 rounding of exp(-z^2) at large z.
-    assertClose(y, want, { rtol: 2e-6, atol: 3e-8, what: 'gelu' });
+    const { y, expected } = await checkOp(
+      E(),
+      {
+        name: 'gelu',
+        shapes: [[xs.length]],
+        values: [xs],
+        gpu: (e, x) => e.nn.gelu(x),
+        ref: (x) => R.map(x, geluRef),
+        // erfc with relative error 1.2e-7 plus f32 rounding of exp(-z^2) at large z.
+        forward: { rtol: 2e-6, atol: 3e-8 },
+        noGrad: true,
+      },
+      nextSeed,
+    );
     // The negative tail keeps relative accuracy (no 1 + erf cancellation): gelu(-5.5) ~ -1.05e-7.
     for (const v of [-5.5, -10]) {
       const i = xs.indexOf(v);
-      expect(Math.abs(y[i] / want[i] - 1)).toBeLessThan(1e-5);
+      expect(Math.abs(y[i] / expected.data[i] - 1)).toBeLessThan(1e-5);
     }
     expect(y.every(Number.isFinite)).toBe(true);
   });
 
   it('backward matches the analytic derivative and finite differences', async () => {
-    const e = E();
     const n = 257;
     const xs = randArray(n, 2, -5, 5);
     const gs = randArray(n, 3);
-    const x = e.tensor(toF32(xs), [n], { requiresGrad: true });
-    e.nn.gelu(x).backward(e.tensor(toF32(gs), [n]));
-    const dx = await read(x.grad!);
-    const xf = Array.from(toF32(xs));
-    const want = xf.map((v, i) => gs[i] * geluGradRef(v));
-    assertClose(dx, want, { rtol: 1e-6, atol: 3e-7, what: 'gelu dx' });
+    await checkOp(
+      E(),
+      {
+        name: 'gelu',
+        shapes: [[n]],
+        values: [xs],
+        weights: gs,
+        gpu: (e, x) => e.nn.gelu(x),
+        ref: (x) => R.map(x, geluRef),
+        refGrad: (w, x) => [x.data.map((v, i) => w.data[i] * geluGradRef(v))],
+        backward: { rtol: 1e-6, atol: 3e-7 },
+      },
+      nextSeed,
+    );
     // The analytic derivative itself against finite differences of the float64 forward.
-    const x64 = Float64Array.from(xf);
+    const x64 = Float64Array.from(toF32(xs));
+    const want = Array.from(x64, (v, i) => gs[i] * geluGradRef(v));
     const fd = numericGrad((a) => a.reduce((s, v, i) => s + gs[i] * geluRef(v), 0), x64, 1e-5);
     assertClose(want, fd, { rtol: 1e-6, atol: 1e-8, what: 'analytic vs finite differences' });
   });

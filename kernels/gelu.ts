@@ -4,7 +4,7 @@
 // absolute bound but loses relative accuracy in the tail (7e-5 at x = -2.75). erfc is evaluated on
 // |z| only, so the far negative tail (Phi ~ 0) is never 1 + erf(z) with catastrophic cancellation.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 
 const WG = 256;
@@ -59,7 +59,7 @@ function checkF32(what: string, t: Tensor): void {
   if (t.dtype !== 'f32') throw new Error(`${what}: f32 input expected, got ${t.describe()}.`);
 }
 
-export function geluForward(e: Engine, x: Tensor): Tensor {
+export function geluForward(e: Runtime, x: Tensor): Tensor {
   checkF32('gelu', x);
   const y = e.empty(x.shape);
   const [gx, gy] = e.grid1d(Math.ceil(x.size / WG));
@@ -68,7 +68,7 @@ export function geluForward(e: Engine, x: Tensor): Tensor {
 }
 
 /** dx = g * (Phi(x) + x phi(x)). */
-export function geluBackward(e: Engine, x: Tensor, g: Tensor): Tensor {
+export function geluBackward(e: Runtime, x: Tensor, g: Tensor): Tensor {
   if (g.size !== x.size) throw new Error(`gelu backward: gradient ${g.describe()} does not match input ${x.describe()}.`);
   const dx = e.empty(x.shape);
   const [gx, gy] = e.grid1d(Math.ceil(x.size / WG));

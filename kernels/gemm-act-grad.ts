@@ -1,7 +1,7 @@
 // Backward of the GEMM epilogue activations: dZ = dY * act'(Z), with Z the pre-activation saved by
 // the forward GEMM (GELU) or the output itself (ReLU: Y > 0 exactly where Z > 0).
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { ERF_WGSL, type Activation } from './gemm-wgsl.js';
 import { mapElementwise } from './elementwise.js';
@@ -22,7 +22,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 
 /** dZ for `act`, given dY and the saved tensor (Z for GELU, Y for ReLU). Returns g itself for 'none'. */
-export function activationGrad(e: Engine, act: Activation, g: Tensor, saved: Tensor | undefined): Tensor {
+export function activationGrad(e: Runtime, act: Activation, g: Tensor, saved: Tensor | undefined): Tensor {
   if (act === 'none') return g;
   if (!saved) throw new Error(`activationGrad: the ${act} backward needs the tensor saved by the forward pass.`);
   if (saved.size !== g.size) throw new Error(`activationGrad: gradient ${g.describe()} and saved ${saved.describe()} differ in size.`);

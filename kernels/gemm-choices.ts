@@ -3,7 +3,7 @@
 // Choices live in memory; a store (kernels/gemm-cache-node.ts in Node, writing under .cache/)
 // makes them survive the process.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { GemmVariant } from './gemm-wgsl.js';
 
 /** Where tuned choices persist (JSON-able map from key to variant). */
@@ -15,7 +15,7 @@ export interface GemmCacheStore {
 const memory = new Map<string, GemmVariant>();
 let store: GemmCacheStore | undefined;
 
-function adapterKey(e: Engine): string {
+function adapterKey(e: Runtime): string {
   const a = e.adapter;
   return `${a.vendor}/${a.architecture}/${a.device || a.description}`;
 }
@@ -26,11 +26,11 @@ export function setGemmCacheStore(s: GemmCacheStore | undefined): void {
   if (s) for (const [k, v] of Object.entries(s.load())) memory.set(k, v);
 }
 
-export function cachedVariant(e: Engine, key: string): GemmVariant | undefined {
+export function cachedVariant(e: Runtime, key: string): GemmVariant | undefined {
   return memory.get(`${adapterKey(e)}|${key}`);
 }
 
-export function rememberVariant(e: Engine, key: string, v: GemmVariant): void {
+export function rememberVariant(e: Runtime, key: string, v: GemmVariant): void {
   memory.set(`${adapterKey(e)}|${key}`, v);
   store?.save(Object.fromEntries(memory));
 }

@@ -4,7 +4,7 @@
 // often a new page, every k-step: at the weight-gradient shapes (K = batch * tokens, thousands)
 // that walk thrashes the TLB of a CPU adapter.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 
 export interface PackSpec {
@@ -58,7 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
 }
 
 /** Copy op(X) into tile panels `out` (packedSize(s) elements, X's dtype). */
-export function packPanels(e: Engine, X: Tensor, out: Tensor, s: PackSpec): void {
+export function packPanels(e: Runtime, X: Tensor, out: Tensor, s: PackSpec): void {
   if (s.T % 4 || s.T > 4 * e.limits.maxComputeWorkgroupSizeX) throw new Error(`gemm pack: panel width ${s.T} must be a multiple of 4 and fit a workgroup.`);
   if (out.size < packedSize(s)) throw new Error(`gemm pack: output ${out.describe()} is smaller than the ${packedSize(s)} panel elements.`);
   const dtype = X.dtype as 'f32' | 'f16';

@@ -3,7 +3,7 @@
 // (`await tuneGemm(...)`), because launches are recorded synchronously; an untuned shape runs the
 // heuristic default of kernels/gemm.ts.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import { candidateVariants, gemm, shapeKey, type GemmDType, type GemmSpec } from './gemm.js';
 import { toF16 } from './gemm-reference.js';
 import { Rng } from '../engine/rng.js';
@@ -19,7 +19,7 @@ export interface TuneResult {
 
 /** Time every candidate for this shape (operands are random scratch tensors) and cache the best. */
 export async function tuneGemm(
-  e: Engine,
+  e: Runtime,
   spec: GemmSpec,
   opts: { runs?: number; candidates?: GemmVariant[]; force?: boolean; dtype?: GemmDType } = {},
 ): Promise<TuneResult> {

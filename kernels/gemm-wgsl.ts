@@ -14,7 +14,7 @@
 // Split-K: the same kernels over a K chunk write raw partial sums; a reduce kernel applies the
 // epilogue.
 
-/** The activation fused into the epilogue; also the linear layer's activation (engine/nn.ts). */
+/** The activation fused into the epilogue; also the linear layer's activation (ops/nn.ts). */
 export type Activation = 'none' | 'relu' | 'gelu';
 
 export interface LanesVariant {

@@ -4,7 +4,7 @@ import { candidateVariants, defaultVariant, gemm, isCpuAdapter, type GemmSpec } 
 import { erf64, f16Value, gemmRef, toF16 } from './gemm-reference.js';
 import { variantName, type GemmVariant } from './gemm-wgsl.js';
 import { kPadded, packedSize, packPanels } from './gemm-pack.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 
 const TOL = 1e-5;
 

@@ -4,7 +4,7 @@
 // one exists, else a heuristic from the adapter (register-only 'lanes' kernels on CPU adapters,
 // workgroup-memory 'tiled' kernels on GPUs). The WGSL lives in kernels/gemm-wgsl.ts.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Kernel } from '../engine/kernel.js';
 import type { MatmulSpec } from './matmul-naive.js';
@@ -46,14 +46,14 @@ export function shapeKey(s: GemmSpec, dtype: GemmDType = 'f32'): string {
 }
 
 /** True on CPU implementations of WebGPU (lavapipe/llvmpipe, SwiftShader, WARP). */
-export function isCpuAdapter(e: Engine): boolean {
+export function isCpuAdapter(e: Runtime): boolean {
   const a = e.adapter;
   const text = `${a.vendor} ${a.architecture} ${a.device} ${a.description}`.toLowerCase();
   return a.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|software|warp|cpu/.test(text);
 }
 
 /** The adapter's subgroup size when it is fixed (min == max) and subgroups are enabled. */
-export function fixedSubgroupSize(e: Engine): number | undefined {
+export function fixedSubgroupSize(e: Runtime): number | undefined {
   if (!e.features.has('subgroups')) return undefined;
   const info = (e.device as any).adapterInfo ?? {};
   const lo = info.subgroupMinSize;
@@ -62,7 +62,7 @@ export function fixedSubgroupSize(e: Engine): number | undefined {
 }
 
 /** The variants worth trying for a shape on this adapter, all within the adapter's limits. */
-export function candidateVariants(e: Engine, s: GemmSpec, dtype: GemmDType = 'f32'): GemmVariant[] {
+export function candidateVariants(e: Runtime, s: GemmSpec, dtype: GemmDType = 'f32'): GemmVariant[] {
   const lim = e.limits;
   const out: GemmVariant[] = [];
   const sg = fixedSubgroupSize(e);
@@ -99,7 +99,7 @@ export function candidateVariants(e: Engine, s: GemmSpec, dtype: GemmDType = 'f3
   return out;
 }
 
-function splitKFor(e: Engine, v: GemmVariant, s: GemmSpec): number {
+function splitKFor(e: Runtime, v: GemmVariant, s: GemmSpec): number {
   const t = workgroupTile(v);
   const groups = Math.ceil(s.M / t.rows) * Math.ceil(s.N / t.cols) * (s.batch ?? 1);
   const cpu = isCpuAdapter(e);
@@ -144,7 +144,7 @@ export function wantsPanels(s: GemmSpec): boolean {
 }
 
 /** The kernel to use when nothing has been tuned for this shape. */
-export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
+export function defaultVariant(e: Runtime, s: GemmSpec): GemmVariant {
   const sg = fixedSubgroupSize(e);
   const v: GemmVariant = !isCpuAdapter(e)
     ? { kind: 'tiled', wx: 16, wy: 16, tm: 4, tn: 4, bk: 16, splitK: 1 }
@@ -163,8 +163,8 @@ export function defaultVariant(e: Engine, s: GemmSpec): GemmVariant {
 // Compiled kernels per engine by name (the name encodes the variant and every flag). Generating an
 // sg kernel's source takes ~0.1 ms and the engine's lookup hashes the whole source (another ~0.1 ms
 // here): as long as a small GEMM's whole launch, so both happen once per engine and name.
-const kernelsByEngine = new WeakMap<Engine, Map<string, Kernel>>();
-function gemmKernel(e: Engine, name: string, make: () => string): Kernel {
+const kernelsByEngine = new WeakMap<Runtime, Map<string, Kernel>>();
+function gemmKernel(e: Runtime, name: string, make: () => string): Kernel {
   let byName = kernelsByEngine.get(e);
   if (!byName) kernelsByEngine.set(e, (byName = new Map()));
   let k = byName.get(name);
@@ -186,7 +186,7 @@ function need(what: string, t: Tensor, elements: number, s: GemmSpec, dtype: str
 }
 
 /** C[b] = act(alpha * op(A[b]) op(B[b]) + bias), or C[b] += that when `accumulate`. */
-export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): void {
+export function gemm(e: Runtime, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): void {
   const { M, N, K } = s;
   const batch = s.batch ?? 1;
   for (const [k, v] of Object.entries({ M, N, K, batch })) {
@@ -250,7 +250,7 @@ export function gemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): v
 }
 
 /** One GEMM with a chosen kernel; strides resolved. `packed`: A and B are tile panels (gemm-pack.ts). */
-function launch(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec & { strideA: number; strideB: number; strideC: number }, variant: GemmVariant, packed: boolean): void {
+function launch(e: Runtime, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec & { strideA: number; strideB: number; strideC: number }, variant: GemmVariant, packed: boolean): void {
   const { M, N, K, strideA, strideB, strideC } = s;
   const batch = s.batch ?? 1;
   const dtype = A.dtype as GemmDType;
@@ -331,6 +331,6 @@ function launch(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec & { stri
 }
 
 /** The engine's matmul hook (same signature as matmulNaive). */
-export function matmulGemm(e: Engine, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
+export function matmulGemm(e: Runtime, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
   gemm(e, A, B, C, s);
 }

@@ -22,11 +22,10 @@
 // invisible (bit tests, since WGSL compilers may assume finite math), so a tensor built another way
 // cannot produce NaN.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { fmtShape } from '../engine/dtype.js';
-import { NUM_JOINTS } from '../data/mpii.js';
-import { assertMode, COORD_LIMIT, MIN_SEMI_AXIS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../data/heatmap-ref.js';
+import { assertMode, COORD_LIMIT, MIN_SEMI_AXIS, NUM_JOINTS, ORIENTED_MIN_ASPECT, partsOf, type HeatmapMode } from '../spec/heatmap-rule.js';
 
 /** vec4s per fitted part in the intermediate buffer. */
 const PART_VEC4S = 3;
@@ -202,7 +201,7 @@ export interface RasterOptions {
  * Heatmaps f32 [B, 1, height, width] from keypoints f32 [B, P, 16, 3] and source sizes f32 [B, 2]
  * (width, height in pixels). Not differentiable (keypoints are data).
  */
-export function rasterizeHeatmaps(e: Engine, keypoints: Tensor, sizes: Tensor, opts: RasterOptions): Tensor {
+export function rasterizeHeatmaps(e: Runtime, keypoints: Tensor, sizes: Tensor, opts: RasterOptions): Tensor {
   const mode = opts.mode ?? 'axis';
   assertMode(mode);
   const { width, height } = opts;

@@ -1,7 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROW_WG } from './row-reduce.js';
 import { pinVariants } from './variants.js';
-import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
+import { checkOp, type OpCase } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
+
+let seed = 5000;
+const nextSeed = () => seed++;
+
+/** l2normalize of x [R, D] with the seed gradient g, against the float64 rule and its analytic gradient. */
+const l2Case = (R: number, D: number, eps: number, x: Float64Array, g: Float64Array, backward: OpCase['backward']): OpCase => ({
+  name: `l2normalize ${R}x${D}`,
+  shapes: [[R, D]],
+  values: [x],
+  weights: g,
+  gpu: (e, xt) => (eps === 1e-12 ? e.nn.l2normalize(xt) : e.nn.l2normalize(xt, eps)),
+  ref: (xr) => Ref.nd(l2Ref(xr.data, R, D, eps), [R, D]),
+  refGrad: (w, xr) => [l2GradRef(xr.data, w.data, R, D, eps)],
+  forward: { rtol: 1e-5, atol: 1e-7 },
+  backward,
+});
 
 function l2Ref(x: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
   const y = new Float64Array(R * D);
@@ -57,27 +75,17 @@ describe('l2normalize', () => {
       pinVariants(e, { rowLanes: lanes });
       const x = f32(randArray(R * D, R + D, -mag, mag));
       const g = f32(randArray(R * D, 3));
-      const xt = e.tensor(toF32(x), [R, D], { requiresGrad: true });
-      const y = e.nn.l2normalize(xt);
-      assertClose(await read(y), l2Ref(x, R, D, 1e-12), { rtol: 1e-5, atol: 1e-7, what: 'y' });
-      y.backward(e.tensor(toF32(g), [R, D]));
-      const dx = await read(xt.grad!);
-      expect(dx.every(Number.isFinite)).toBe(true);
       const want = l2GradRef(x, g, R, D, 1e-12);
       const scale = Math.max(...want.map(Math.abs));
-      assertClose(dx, want, { rtol: 1e-4, atol: 1e-6 * Math.max(scale, 1e-30), what: 'dx' });
+      const { grads } = await checkOp(e, l2Case(R, D, 1e-12, x, g, { rtol: 1e-4, atol: 1e-6 * Math.max(scale, 1e-30) }), nextSeed);
+      expect(grads[0]!.every(Number.isFinite)).toBe(true);
     });
   }
 
   it('a row below eps is divided by eps (the clamp), forward and backward', async () => {
-    const e = E();
     const eps = 1e-3;
     const x = f32([1e-4, -2e-4, 3, 4]);
     const g = f32([0.5, -1, 2, 1]);
-    const xt = e.tensor(toF32(x), [2, 2], { requiresGrad: true });
-    const y = e.nn.l2normalize(xt, eps);
-    assertClose(await read(y), l2Ref(x, 2, 2, eps), { rtol: 1e-5, atol: 1e-7 });
-    y.backward(e.tensor(toF32(g), [2, 2]));
-    assertClose(await read(xt.grad!), l2GradRef(x, g, 2, 2, eps), { rtol: 1e-5, atol: 1e-6 });
+    await checkOp(E(), l2Case(2, 2, eps, x, g, { rtol: 1e-5, atol: 1e-6 }), nextSeed);
   });
 });

@@ -2,7 +2,7 @@
 // embeddings before the similarity. The forward saves each row's norm; the backward is
 // dx = (g - y (g . y)) / ||x|| where the norm exceeds eps, and g / eps where the clamp is active.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { rowGrid, rowLanes, rowPrelude } from './row-reduce.js';
 
@@ -53,7 +53,7 @@ ${r.signature} {
   }
 }`;
 
-export function l2normalizeForward(e: Engine, x: Tensor, eps: number): { y: Tensor; norms: Tensor } {
+export function l2normalizeForward(e: Runtime, x: Tensor, eps: number): { y: Tensor; norms: Tensor } {
   if (x.rank !== 2 || x.dtype !== 'f32') throw new Error(`l2normalize: x must be f32 [rows, dim], got ${x.describe()}.`);
   if (!(eps > 0)) throw new Error(`l2normalize: eps must be > 0, got ${eps}.`);
   const [rows, D] = x.shape;
@@ -65,7 +65,7 @@ export function l2normalizeForward(e: Engine, x: Tensor, eps: number): { y: Tens
   return { y, norms };
 }
 
-export function l2normalizeBackward(e: Engine, y: Tensor, norms: Tensor, g: Tensor, eps: number): Tensor {
+export function l2normalizeBackward(e: Runtime, y: Tensor, norms: Tensor, g: Tensor, eps: number): Tensor {
   const [rows, D] = y.shape;
   const dx = e.empty(y.shape);
   const lanes = rowLanes(e);

@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ROW_WG } from './row-reduce.js';
 import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
+
+let seed = 6000;
+const nextSeed = () => seed++;
 
 function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
   const y = new Float64Array(R * D);
@@ -83,17 +88,28 @@ describe('layerNorm', () => {
       const w = f32(randArray(D, 11, 0.5, 1.5));
       const b = f32(randArray(D, 12));
       const g = f32(randArray(R * D, 13));
-      const xt = e.tensor(toF32(x), [R, D], { requiresGrad: true });
-      const wt = e.tensor(toF32(w), [D], { requiresGrad: true });
-      const bt = e.tensor(toF32(b), [D], { requiresGrad: true });
-      const y = e.nn.layerNorm(xt, wt, bt, eps);
-      expect(y.shape).toEqual([R, D]);
-      assertClose(await read(y), layerNormRef(x, w, b, R, D, eps), { rtol: 1e-5, atol: 2e-6, what: 'y' });
-      y.backward(e.tensor(toF32(g), [R, D]));
-      const ref = layerNormGradRef(x, w, g, R, D, eps);
-      assertClose(await read(xt.grad!), ref.dx, { rtol: 1e-4, atol: 1e-5, what: 'dx' });
-      assertClose(await read(wt.grad!), ref.dw, { rtol: 1e-5, atol: 1e-5 * Math.sqrt(R), what: 'dweight' });
-      assertClose(await read(bt.grad!), ref.db, { rtol: 1e-5, atol: 1e-5 * Math.sqrt(R), what: 'dbias' });
+      await checkOp(
+        e,
+        {
+          name: `layerNorm ${R}x${D}`,
+          shapes: [[R, D], [D], [D]],
+          values: [x, w, b],
+          weights: g,
+          gpu: (_, xt, wt, bt) => e.nn.layerNorm(xt, wt, bt, eps),
+          ref: (xr, wr, br) => Ref.nd(layerNormRef(xr.data, wr.data, br.data, R, D, eps), [R, D]),
+          refGrad: (gr, xr, wr) => {
+            const ref = layerNormGradRef(xr.data, wr.data, gr.data, R, D, eps);
+            return [ref.dx, ref.dw, ref.db];
+          },
+          forward: { rtol: 1e-5, atol: 2e-6 },
+          backward: [
+            { rtol: 1e-4, atol: 1e-5 },
+            { rtol: 1e-5, atol: 1e-5 * Math.sqrt(R) },
+            { rtol: 1e-5, atol: 1e-5 * Math.sqrt(R) },
+          ],
+        },
+        nextSeed,
+      );
     });
   }
 

@@ -3,7 +3,7 @@
 // the statistics. dweight/dbias are sums over rows; instead of float atomics (WGSL has none) they are
 // reduced in two deterministic passes: partial sums over chunks of rows, then over the chunks.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { rowGrid as rowGridFor, rowLanes, rowPrelude } from './row-reduce.js';
 
@@ -134,7 +134,7 @@ export interface LayerNormSaved {
 }
 
 
-export function layerNormForward(e: Engine, x: Tensor, weight: Tensor, bias: Tensor, eps: number): { y: Tensor; saved: LayerNormSaved } {
+export function layerNormForward(e: Runtime, x: Tensor, weight: Tensor, bias: Tensor, eps: number): { y: Tensor; saved: LayerNormSaved } {
   const D = x.shape[x.rank - 1];
   if (x.rank < 1 || x.dtype !== 'f32') throw new Error(`layerNorm: x must be f32 with at least one axis, got ${x.describe()}.`);
   for (const [n, t] of [['weight', weight], ['bias', bias]] as const) {
@@ -155,7 +155,7 @@ export function layerNormForward(e: Engine, x: Tensor, weight: Tensor, bias: Ten
   return { y, saved: { rows, D, stats } };
 }
 
-export function layerNormBackwardInput(e: Engine, x: Tensor, weight: Tensor, s: LayerNormSaved, g: Tensor): Tensor {
+export function layerNormBackwardInput(e: Runtime, x: Tensor, weight: Tensor, s: LayerNormSaved, g: Tensor): Tensor {
   const dx = e.empty(x.shape);
   const lanes = rowLanes(e);
   const vec = s.D % 4 === 0;
@@ -168,7 +168,7 @@ export function layerNormBackwardInput(e: Engine, x: Tensor, weight: Tensor, s: 
   return dx;
 }
 
-export function layerNormBackwardParams(e: Engine, x: Tensor, s: LayerNormSaved, g: Tensor): { dw: Tensor; db: Tensor } {
+export function layerNormBackwardParams(e: Runtime, x: Tensor, s: LayerNormSaved, g: Tensor): { dw: Tensor; db: Tensor } {
   const chunks = Math.max(1, Math.ceil(s.rows / CHUNK));
   if (chunks > e.limits.maxComputeWorkgroupsPerDimension) throw new Error(`layerNorm backward: ${s.rows} rows exceed the launch limit.`);
   const part = e.empty([2, chunks, s.D]);

@@ -1,6 +1,6 @@
 // Data movement: permutations (transpose) and axis ranges (slice, concat, and their backward).
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { BYTES, contiguousStrides, type DType } from '../engine/dtype.js';
 import { MAX_DIMS } from './elementwise.js';
@@ -67,7 +67,7 @@ function vec4Aligned(x: Tensor, out: Tensor): boolean {
 }
 
 /** out = x.permute(perm) (contiguous result). */
-export function permute(engine: Engine, x: Tensor, perm: readonly number[]): Tensor {
+export function permute(engine: Runtime, x: Tensor, perm: readonly number[]): Tensor {
   const r = x.shape.length;
   if (r > MAX_DIMS) throw new Error(`transpose: at most ${MAX_DIMS} dimensions, got ${x.describe()}.`);
   const outShape = perm.map((p) => x.shape[p]);
@@ -112,7 +112,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 /** Copy x[:, inStart:inStart+len, :] into out[:, outStart:outStart+len, :] (both seen as [outer, N, inner]). */
 export function copyAxisRange(
-  engine: Engine,
+  engine: Runtime,
   x: Tensor,
   out: Tensor,
   r: { outer: number; inner: number; len: number; inN: number; inStart: number; outN: number; outStart: number },

@@ -2,7 +2,7 @@
 // K. It is the reference GPU implementation that the fast GEMM family is checked and benchmarked
 // against, and the fallback for shapes the tuned kernels do not cover.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 
 const SRC = /* wgsl */ `
@@ -45,7 +45,7 @@ export interface MatmulSpec {
 }
 
 /** C[b] = alpha * op(A[b]) @ op(B[b]); op(A) is M x K, op(B) is K x N, C is contiguous [batch, M, N]. */
-export function matmulNaive(engine: Engine, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
+export function matmulNaive(engine: Runtime, A: Tensor, B: Tensor, C: Tensor, s: MatmulSpec): void {
   const batch = s.batch ?? 1;
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new Error(`matmul: batch ${batch} exceeds the adapter's dispatch limit.`);
   engine.dispatch(engine.kernel('matmul_naive', SRC), {

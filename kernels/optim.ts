@@ -10,7 +10,7 @@
 // pass writes [norm, coef] into a 2-element tensor; the update kernels multiply each gradient by
 // coef as they read it, so clipping costs no extra pass over the gradients.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { BufferRange } from '../engine/kernel.js';
 
@@ -127,7 +127,7 @@ interface Chunk {
   len: number;
 }
 
-function chunksOf(e: Engine, n: number, opts: ChunkOptions): Chunk[] {
+function chunksOf(e: Runtime, n: number, opts: ChunkOptions): Chunk[] {
   const align = e.limits.minStorageBufferOffsetAlignment / 4;
   const limit = opts.maxChunkElements ?? Math.floor(e.limits.maxStorageBufferBindingSize / 4);
   const size = Math.floor(limit / align) * align;
@@ -157,7 +157,7 @@ function checkSame(what: string, ref: Tensor, others: Record<string, Tensor | un
   }
 }
 
-function launch1d(e: Engine, n: number): { workgroups: [number, number]; rowStride: number } {
+function launch1d(e: Runtime, n: number): { workgroups: [number, number]; rowStride: number } {
   const [gx, gy] = e.grid1d(Math.ceil(n / WG));
   return { workgroups: [gx, gy], rowStride: gx * WG };
 }
@@ -166,7 +166,7 @@ function launch1d(e: Engine, n: number): { workgroups: [number, number]; rowStri
  * Global L2 norm over all `grads` and the clip coefficient: returns a new f32 tensor [2] holding
  * [norm, min(1, maxNorm / (norm + 1e-6))] (coefficient 1 when maxNorm is Infinity).
  */
-export function gradNorm(e: Engine, grads: Tensor | Tensor[], maxNorm = Infinity, opts: ChunkOptions = {}): Tensor {
+export function gradNorm(e: Runtime, grads: Tensor | Tensor[], maxNorm = Infinity, opts: ChunkOptions = {}): Tensor {
   const list = Array.isArray(grads) ? grads : [grads];
   if (!(maxNorm > 0)) throw new Error(`gradNorm: maxNorm must be > 0, got ${maxNorm}.`);
   const pieces: { t: Tensor; c: Chunk }[] = [];
@@ -191,7 +191,7 @@ export function gradNorm(e: Engine, grads: Tensor | Tensor[], maxNorm = Infinity
 }
 
 /** grads *= clip[1] in place (for callers that want the clipped gradients themselves). */
-export function applyClip(e: Engine, grads: Tensor | Tensor[], clip: Tensor, opts: ChunkOptions = {}): void {
+export function applyClip(e: Runtime, grads: Tensor | Tensor[], clip: Tensor, opts: ChunkOptions = {}): void {
   if (clip.size !== 2) throw new Error(`applyClip: clip must be the [norm, coef] tensor from gradNorm, got ${clip.describe()}.`);
   for (const t of Array.isArray(grads) ? grads : [grads]) {
     for (const c of chunksOf(e, t.size, opts)) {
@@ -211,7 +211,7 @@ export interface SgdOptions extends ChunkOptions {
 }
 
 /** One SGD step with PyTorch's semantics: d = g + wd p; buf = momentum buf + d; p -= lr (nesterov ? d + momentum buf : buf). */
-export function sgdStep(e: Engine, t: { params: Tensor; grads: Tensor; momentum?: Tensor }, o: SgdOptions): void {
+export function sgdStep(e: Runtime, t: { params: Tensor; grads: Tensor; momentum?: Tensor }, o: SgdOptions): void {
   const momentum = o.momentum ?? 0;
   checkSame('sgdStep', t.params, { grads: t.grads, momentum: t.momentum });
   if (momentum !== 0 && !t.momentum) throw new Error('sgdStep: momentum > 0 needs a momentum buffer (an arena laid out like the parameters, zero-initialised).');
@@ -244,7 +244,7 @@ export interface AdamWOptions extends ChunkOptions {
 }
 
 /** One AdamW step (torch.optim.AdamW semantics, bias-corrected). */
-export function adamwStep(e: Engine, t: { params: Tensor; grads: Tensor; m: Tensor; v: Tensor }, o: AdamWOptions): void {
+export function adamwStep(e: Runtime, t: { params: Tensor; grads: Tensor; m: Tensor; v: Tensor }, o: AdamWOptions): void {
   checkSame('adamwStep', t.params, { grads: t.grads, m: t.m, v: t.v });
   if (!Number.isInteger(o.step) || o.step < 1) throw new Error(`adamwStep: step must be a 1-based integer, got ${o.step}.`);
   const b1 = o.beta1 ?? 0.9;

@@ -3,7 +3,7 @@
 // loss mean): one workgroup per output, a strided loop per invocation and a tree in workgroup
 // memory, so a million-element sum is not one thread's serial loop.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 
 export type ReduceOp = 'sum' | 'max';
@@ -113,7 +113,7 @@ const COLUMN_CHUNK = 64;
 
 /** Reduce x (viewed as [outer, n, inner]) over n into out [outer*inner]; `arg` gets argmax for max. */
 export function reduceAxis(
-  engine: Engine,
+  engine: Runtime,
   op: ReduceOp,
   x: Tensor,
   outer: number,
@@ -155,4 +155,32 @@ export function reduceAxis(
     workgroups: [gx, gy],
   });
   if (!arg) dummy.dispose();
+}
+
+/** The gradient of a max over n: each output's gradient goes to the position of its maximum (`arg`
+ *  from reduceAxis), zeros elsewhere; dx has the shape of the reduced tensor. */
+export function maxBackward(e: Runtime, g: Tensor, arg: Tensor, outer: number, n: number, inner: number, shape: readonly number[]): Tensor {
+  const dx = e.empty(shape);
+  const k = e.kernel(
+    'max_grad',
+    /* wgsl */ `
+struct Params { outer: u32, n: u32, inner: u32, rowStride: u32 }
+@group(0) @binding(0) var<storage, read> g: array<f32>;
+@group(0) @binding(1) var<storage, read> arg: array<i32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x + gid.y * p.rowStride;
+  if (i >= p.outer * p.n * p.inner) { return; }
+  let k = i % p.inner;
+  let j = (i / p.inner) % p.n;
+  let o = i / (p.inner * p.n);
+  let r = o * p.inner + k;
+  dx[i] = select(0.0, g[r], arg[r] == i32(j));
+}`,
+  );
+  const [gx, gy] = e.grid1d(Math.ceil(dx.size / 256));
+  e.dispatch(k, { bind: { g, arg, dx }, params: { outer, n, inner, rowStride: gx * 256 }, workgroups: [gx, gy] });
+  return dx;
 }

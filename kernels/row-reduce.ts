@@ -9,19 +9,19 @@
 // Kernels use `rowIndex`, `t` (first element this invocation handles) and LANES (its stride);
 // rows are indexed over a 2-D grid so that more than 65535 workgroups still fit one launch.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import { isCpuAdapter } from './gemm.js';
 import { pinnedVariants, type RowLanes } from './variants.js';
 
 export const ROW_WG: Exclude<RowLanes, 1> = 64;
 
 /** The layout for `e`: pinned (kernels/variants.ts), else from the adapter. */
-export function rowLanes(e: Engine): number {
+export function rowLanes(e: Runtime): number {
   return pinnedVariants(e).rowLanes ?? (isCpuAdapter(e) ? 1 : ROW_WG);
 }
 
 /** Workgroups for `rows` rows, as [x, y] (the kernel gets gridX = x as a param). */
-export function rowGrid(e: Engine, rows: number, lanes: number): [number, number] {
+export function rowGrid(e: Runtime, rows: number, lanes: number): [number, number] {
   return e.grid1d(lanes === 1 ? Math.ceil(rows / ROW_WG) : rows);
 }
 

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROW_WG } from './row-reduce.js';
 import { pinVariants } from './variants.js';
-import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
+
+let seed = 7000;
+const nextSeed = () => seed++;
 
 /** float64 mean loss and its gradient; ex[r] = -1 for no exclusion. */
 function xentRef(x: ArrayLike<number>, R: number, C: number, target: number[], ex: number[], s: number) {
@@ -52,70 +57,106 @@ describe('softmaxCrossEntropy', () => {
       const x = f32(randArray(R * C, R * 31 + C, c.lo ?? -1, c.hi ?? 1));
       const target = Array.from({ length: R }, (_, r) => (r * 7 + 3) % C);
       const ex = Array.from({ length: R }, (_, r) => (c.exclude ? (target[r] + 1 + (r % (C - 1))) % C : -1));
-      const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });
-      const loss = e.nn.softmaxCrossEntropy(xt, e.tensor(Int32Array.from(target), [R]), {
-        logitScale: c.scale,
-        exclude: c.exclude ? e.tensor(Int32Array.from(ex), [R]) : undefined,
-      });
-      expect(loss.shape).toEqual([]);
       const ref = xentRef(x, R, C, target, ex, c.scale);
-      const got = await loss.item();
-      expect(Math.abs(got - ref.loss)).toBeLessThan(2e-6 * Math.max(1, Math.abs(ref.loss)));
-      loss.backward(e.tensor([0.75], []));
-      const dx = await read(xt.grad!);
-      assertClose(dx, ref.grad.map((v) => 0.75 * v), { rtol: 2e-5, atol: 1e-7 * c.scale, what: 'dlogits' });
+      await checkOp(
+        e,
+        {
+          name: `softmaxCrossEntropy ${R}x${C}`,
+          shapes: [[R, C], [R], [R]],
+          values: [x, target, ex],
+          ints: [1, 2],
+          weights: [0.75],
+          gpu: (_, xt, tt, et) => e.nn.softmaxCrossEntropy(xt, tt, { logitScale: c.scale, exclude: c.exclude ? et : undefined }),
+          ref: (xr) => Ref.nd([xentRef(xr.data, R, C, target, ex, c.scale).loss], []),
+          refGrad: (w, xr) => [xentRef(xr.data, R, C, target, ex, c.scale).grad.map((v) => w.data[0] * v)],
+          forward: { rtol: 0, atol: 2e-6 * Math.max(1, Math.abs(ref.loss)) },
+          backward: { rtol: 2e-5, atol: 1e-7 * c.scale },
+        },
+        nextSeed,
+      );
     });
   }
 
   it('stays finite at logits +-1e4 with temperature 0.01', async () => {
-    const e = E();
     const [R, C] = [5, 9];
     const x = f32(Array.from({ length: R * C }, (_, i) => ((i * 7919) % 3 === 0 ? 1e4 : (i * 31) % 2 ? -1e4 : 0.5 * (i % 4))));
     const target = [0, 1, 2, 3, 4];
     const ex = [8, -1, 0, 1, 2];
-    const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });
-    const loss = e.nn.softmaxCrossEntropy(xt, e.tensor(Int32Array.from(target), [R]), { logitScale: 100, exclude: e.tensor(Int32Array.from(ex), [R]) });
-    const ref = xentRef(x, R, C, target, ex, 100);
-    const got = await loss.item();
-    expect(Number.isFinite(got)).toBe(true);
-    expect(got / ref.loss).toBeCloseTo(1, 5);
-    loss.backward();
-    const dx = await read(xt.grad!);
-    expect(dx.every(Number.isFinite)).toBe(true);
-    assertClose(dx, ref.grad, { rtol: 1e-5, atol: 1e-5, what: 'dlogits' });
+    const { y, grads } = await checkOp(
+      E(),
+      {
+        name: 'softmaxCrossEntropy at +-1e4',
+        shapes: [[R, C], [R], [R]],
+        values: [x, target, ex],
+        ints: [1, 2],
+        weights: [1],
+        gpu: (e, xt, tt, et) => e.nn.softmaxCrossEntropy(xt, tt, { logitScale: 100, exclude: et }),
+        ref: (xr) => Ref.nd([xentRef(xr.data, R, C, target, ex, 100).loss], []),
+        refGrad: (w, xr) => [xentRef(xr.data, R, C, target, ex, 100).grad.map((v) => w.data[0] * v)],
+        // got / ref within 5e-6 of 1.
+        forward: { rtol: 5e-6, atol: 0 },
+        backward: { rtol: 1e-5, atol: 1e-5 },
+      },
+      nextSeed,
+    );
+    expect(Number.isFinite(y[0])).toBe(true);
+    expect(grads[0]!.every(Number.isFinite)).toBe(true);
   });
 
   it('serves NT-Xent (self excluded, positive at i +- B) and both directions of InfoNCE', async () => {
-    const e = E();
     const B = 6;
     const n = 2 * B;
     const sim = f32(randArray(n * n, 77));
     const target = Array.from({ length: n }, (_, r) => (r + B) % n);
     const self = Array.from({ length: n }, (_, r) => r);
-    const got = await e.nn
-      .softmaxCrossEntropy(e.tensor(toF32(sim), [n, n]), e.tensor(Int32Array.from(target), [n]), {
-        exclude: e.tensor(Int32Array.from(self), [n]),
-        logitScale: 1 / 0.07,
-      })
-      .item();
-    expect(Math.abs(got - xentRef(sim, n, n, target, self, 1 / 0.07).loss)).toBeLessThan(1e-5);
+    await checkOp(
+      E(),
+      {
+        name: 'NT-Xent',
+        shapes: [[n, n], [n], [n]],
+        values: [sim, target, self],
+        ints: [1, 2],
+        gpu: (e, st, tt, selfT) => e.nn.softmaxCrossEntropy(st, tt, { exclude: selfT, logitScale: 1 / 0.07 }),
+        ref: (sr) => Ref.nd([xentRef(sr.data, n, n, target, self, 1 / 0.07).loss], []),
+        forward: { rtol: 0, atol: 1e-5 },
+        noGrad: true,
+      },
+      nextSeed,
+    );
 
     // CLIP: (CE(L) + CE(L^T)) / 2 with the diagonal as targets; gradient through the transpose.
     const L = f32(randArray(B * B, 78, -3, 3));
-    const diag = Int32Array.from({ length: B }, (_, i) => i);
-    const Lt = e.tensor(toF32(L), [B, B], { requiresGrad: true });
-    const tgt = e.tensor(diag, [B]);
-    const loss = e.nn.softmaxCrossEntropy(Lt, tgt).add(e.nn.softmaxCrossEntropy(e.ops.transpose(Lt), tgt)).mul(0.5);
-    const LT = new Float64Array(B * B);
-    for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) LT[j * B + i] = L[i * B + j];
+    const diag = Array.from({ length: B }, (_, i) => i);
     const none = new Array(B).fill(-1);
-    const a = xentRef(L, B, B, Array.from(diag), none, 1);
-    const b = xentRef(LT, B, B, Array.from(diag), none, 1);
-    expect(Math.abs((await loss.item()) - (a.loss + b.loss) / 2)).toBeLessThan(1e-5);
-    loss.backward();
-    const want = new Float64Array(B * B);
-    for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) want[i * B + j] = (a.grad[i * B + j] + b.grad[j * B + i]) / 2;
-    assertClose(await read(Lt.grad!), want, { rtol: 1e-5, atol: 1e-7, what: 'dL' });
+    const both = (l: ArrayLike<number>) => {
+      const LT = new Float64Array(B * B);
+      for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) LT[j * B + i] = l[i * B + j];
+      return [xentRef(l, B, B, diag, none, 1), xentRef(LT, B, B, diag, none, 1)];
+    };
+    await checkOp(
+      E(),
+      {
+        name: 'InfoNCE both ways',
+        shapes: [[B, B], [B]],
+        values: [L, diag],
+        ints: [1],
+        weights: [1],
+        gpu: (e, Lt, tgt) => e.nn.softmaxCrossEntropy(Lt, tgt).add(e.nn.softmaxCrossEntropy(e.ops.transpose(Lt), tgt)).mul(0.5),
+        ref: (Lr) => {
+          const [a, b] = both(Lr.data);
+          return Ref.nd([(a.loss + b.loss) / 2], []);
+        },
+        refGrad: (w, Lr) => {
+          const [a, b] = both(Lr.data);
+          const want = new Float64Array(B * B);
+          for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) want[i * B + j] = (w.data[0] * (a.grad[i * B + j] + b.grad[j * B + i])) / 2;
+          return [want];
+        },
+        forward: { rtol: 0, atol: 1e-5 },
+        backward: { rtol: 1e-5, atol: 1e-7 },
+      },
+      nextSeed,
+    );
   });
 
   it('marks invalid targets with NaN and rejects bad shapes with a clear message', async () => {

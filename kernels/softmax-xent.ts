@@ -7,7 +7,7 @@
 // Invalid targets (outside [0, C), or equal to the excluded column) cannot be caught on the host
 // without a read-back; the kernel marks such rows with a NaN loss so the error is loud, not silent.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { ROW_WG, rowGrid, rowLanes, rowPrelude, rowReduceWgsl } from './row-reduce.js';
 
@@ -92,7 +92,7 @@ export interface SoftmaxXentResult {
 }
 
 export function softmaxXentForward(
-  e: Engine,
+  e: Runtime,
   logits: Tensor,
   target: Tensor,
   opts: { exclude?: Tensor; logitScale?: number; withGrad: boolean },
@@ -125,7 +125,7 @@ export function softmaxXentForward(
 }
 
 /** dx = grad * g (g is the scalar upstream gradient, read on the GPU). */
-export function scaleByScalar(e: Engine, grad: Tensor, g: Tensor): Tensor {
+export function scaleByScalar(e: Runtime, grad: Tensor, g: Tensor): Tensor {
   if (g.size !== 1) throw new Error(`scaleByScalar: ${g.describe()} is not a scalar.`);
   const dx = e.empty(grad.shape);
   const [gx, gy] = e.grid1d(Math.ceil(grad.size / 256));

@@ -3,7 +3,12 @@ import { ROW_WG } from './row-reduce.js';
 import { softmaxVariant } from './softmax.js';
 import { pinVariants } from './variants.js';
 import { fixedSubgroupSize } from './gemm.js';
-import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
+import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as Ref from '../test/reference.js';
+
+let seed = 4000;
+const nextSeed = () => seed++;
 
 function softmaxRef(x: ArrayLike<number>, R: number, C: number): Float64Array {
   const y = new Float64Array(R * C);
@@ -70,14 +75,22 @@ describe('softmax', () => {
       expect(softmaxVariant(e, C)).toBe(impl === 'subgroup' && perLane <= 16 ? 'subgroup' : 'rows');
       const x = f32(randArray(R * C, R + C, -spread, spread));
       const g = f32(randArray(R * C, 5));
-      const xt = e.tensor(toF32(x), [R, C], { requiresGrad: true });
-      const y = e.nn.softmax(xt);
-      const yr = softmaxRef(x, R, C);
-      const got = await read(y);
-      expect(got.every(Number.isFinite)).toBe(true);
-      assertClose(got, yr, { rtol: 1e-5, atol: 1e-7, what: 'y' });
-      y.backward(e.tensor(toF32(g), [R, C]));
-      assertClose(await read(xt.grad!), softmaxGradRef(yr, g, R, C), { rtol: 1e-4, atol: 1e-6, what: 'dx' });
+      const { y } = await checkOp(
+        e,
+        {
+          name: `softmax ${R}x${C}`,
+          shapes: [[R, C]],
+          values: [x],
+          weights: g,
+          gpu: (_, xt) => e.nn.softmax(xt),
+          ref: (xr) => Ref.nd(softmaxRef(xr.data, R, C), [R, C]),
+          refGrad: (w, xr) => [softmaxGradRef(softmaxRef(xr.data, R, C), w.data, R, C)],
+          forward: { rtol: 1e-5, atol: 1e-7 },
+          backward: { rtol: 1e-4, atol: 1e-6 },
+        },
+        nextSeed,
+      );
+      expect(y.every(Number.isFinite)).toBe(true);
     });
   }
 });

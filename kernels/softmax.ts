@@ -10,7 +10,7 @@
 // - 'rows' (everything else, see row-reduce.ts): a running max and a sum rescaled to it (online
 //   softmax) per invocation, so the row is read twice (stats, then write) instead of three times.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import { rowGrid, rowLanes, rowPrelude } from './row-reduce.js';
 import { pinnedVariants, type SoftmaxVariant } from './variants.js';
@@ -80,7 +80,7 @@ const ROWS_PER_GROUP = 8;
  *  subgroups are runs of SG consecutive invocations; it is chosen by default only on CPU adapters
  *  (SIMD lanes, where that holds and where saving loads matters most). A pinned layout
  *  (kernels/variants.ts) overrides the adapter; 'subgroup' still needs a fixed subgroup size. */
-export function softmaxVariant(e: Engine, C: number): SoftmaxVariant {
+export function softmaxVariant(e: Runtime, C: number): SoftmaxVariant {
   const SG = fixedSubgroupSize(e);
   const pinned = pinnedVariants(e).softmax;
   if (!SG || pinned === 'rows' || (!pinned && !isCpuAdapter(e))) return 'rows';
@@ -96,7 +96,7 @@ interface SubgroupShape {
   K: number;
 }
 
-function subgroupShape(e: Engine, C: number): SubgroupShape {
+function subgroupShape(e: Runtime, C: number): SubgroupShape {
   const SG = fixedSubgroupSize(e)!;
   const vec = C % 4 === 0;
   const n = vec ? C / 4 : C;
@@ -164,12 +164,12 @@ function backwardSourceSubgroup(s: SubgroupShape): string {
   );
 }
 
-function subgroupLaunch(e: Engine, rows: number): { workgroups: [number, number]; gridX: number } {
+function subgroupLaunch(e: Runtime, rows: number): { workgroups: [number, number]; gridX: number } {
   const [gx, gy] = e.grid1d(Math.ceil(rows / ROWS_PER_GROUP));
   return { workgroups: [gx, gy], gridX: gx };
 }
 
-export function softmaxForward(e: Engine, x: Tensor): Tensor {
+export function softmaxForward(e: Runtime, x: Tensor): Tensor {
   if (x.rank < 1 || x.dtype !== 'f32') throw new Error(`softmax: x must be f32 with at least one axis, got ${x.describe()}.`);
   const C = x.shape[x.rank - 1];
   const rows = C ? x.size / C : 0;
@@ -191,7 +191,7 @@ export function softmaxForward(e: Engine, x: Tensor): Tensor {
   return y;
 }
 
-export function softmaxBackward(e: Engine, y: Tensor, g: Tensor): Tensor {
+export function softmaxBackward(e: Runtime, y: Tensor, g: Tensor): Tensor {
   const C = y.shape[y.rank - 1];
   const rows = C ? y.size / C : 0;
   const dx = e.empty(y.shape);

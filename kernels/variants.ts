@@ -4,7 +4,7 @@
 // signatures have no room for a layout, so the pin is held per engine. Unpinned, each kernel family
 // decides from the adapter and the shape.
 
-import type { Engine } from '../engine/engine.js';
+import type { Runtime } from '../engine/runtime.js';
 
 /** Invocations that share one row in the row-wise kernels: 1, or a workgroup of ROW_WG (kernels/row-reduce.ts). */
 export type RowLanes = 1 | 64;
@@ -19,13 +19,13 @@ export interface KernelVariants {
   attentionBackward?: AttentionBackwardRoute;
 }
 
-const pinned = new WeakMap<Engine, KernelVariants>();
+const pinned = new WeakMap<Runtime, KernelVariants>();
 
 /** Pin layouts for `e`; a key given as undefined hands that choice back to the adapter. */
-export function pinVariants(e: Engine, v: KernelVariants): void {
+export function pinVariants(e: Runtime, v: KernelVariants): void {
   pinned.set(e, { ...pinned.get(e), ...v });
 }
 
-export function pinnedVariants(e: Engine): Readonly<KernelVariants> {
+export function pinnedVariants(e: Runtime): Readonly<KernelVariants> {
   return pinned.get(e) ?? {};
 }

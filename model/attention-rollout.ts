@@ -3,7 +3,7 @@
 // attention kernel never materialises the S x S probabilities, so they are recomputed here from
 // the queries and keys that vitForward hands to its hook; the rest is float64 on the host.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { VisionConfig } from './config.js';
 import type { FocusClipModel } from './focusclip.js';

@@ -2,7 +2,7 @@
 // normal path; the composition below (two batched matmuls around a row softmax) computes the same
 // function from generic ops: the reference the fused kernel is tested against, and `composed`.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 
 export type AttentionImpl = 'auto' | 'fused' | 'composed';

@@ -3,7 +3,7 @@
 // Loading checks everything before writing anything: one error lists every missing, unexpected and
 // mis-shaped tensor, so a wrong file is diagnosed in one go.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { decodeSafetensors, encodeSafetensors, toFloat32, type SafeFile, type TensorInput } from './safetensors.js';
 import { validateConfig, type ModelConfig } from './config.js';

@@ -3,7 +3,7 @@
 // weights load and our checkpoints open in PyTorch; the counts printed by `focusclip info --model`
 // come from here.
 
-import type { ParamSpec } from '../engine/engine.js';
+import type { ParamSpec } from '../engine/runtime.js';
 
 export interface VisionConfig {
   imageSize: number;

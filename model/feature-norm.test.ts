@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { useEngine, randArray, toF32, assertClose, numericGrad } from '../test/helpers.js';
+import { useEngine, randArray, toF32, assertClose } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as R from '../test/reference.js';
 import { batchNormalize, FeatureMoments } from './feature-norm.js';
 import { createModel } from './focusclip.js';
 import { makeModelConfig } from './config.js';
+
+let seed = 13000;
 
 /** Float64 batch normalisation of x [G*B, D] per group of B rows, and a weighted sum of it (a scalar to differentiate). */
 function refNorm(x: Float64Array, G: number, B: number, D: number, eps = 1e-5): Float64Array {
@@ -24,22 +28,22 @@ describe('feature normalisation', () => {
   const E = useEngine();
 
   it('normalises each group of rows per feature, forward against float64 and backward against finite differences', async () => {
-    const e = E();
     const [G, B, D] = [2, 7, 5];
-    const x64 = randArray(G * B * D, 3, -2, 3);
-    const w64 = randArray(G * B * D, 4);
-    const [fwd, grad] = await e.scope(async () => {
-      const x = e.tensor(toF32(x64), [G * B, D], { requiresGrad: true });
-      const y = batchNormalize(e, x, { groups: G });
-      const loss = e.ops.sum(e.ops.mul(y, e.tensor(toF32(w64), [G * B, D])));
-      loss.backward();
-      const out = [await y.toArray(), await x.grad!.toArray()];
-      x.grad!.dispose();
-      return out;
-    });
-    assertClose(fwd, refNorm(x64, G, B, D), { atol: 1e-5, what: 'forward' });
-    const f = (v: Float64Array) => refNorm(v, G, B, D).reduce((s, yi, i) => s + yi * w64[i], 0);
-    assertClose(grad, numericGrad(f, Float64Array.from(toF32(x64)), 1e-5), { atol: 2e-4, rtol: 2e-3, what: 'gradient' });
+    await checkOp(
+      E(),
+      {
+        name: 'batchNormalize 2 groups of 7x5',
+        shapes: [[G * B, D]],
+        values: [randArray(G * B * D, 3, -2, 3)],
+        weights: randArray(G * B * D, 4),
+        gpu: (e, x) => batchNormalize(e, x, { groups: G }),
+        ref: (x) => R.nd(refNorm(x.data, G, B, D), [G * B, D]),
+        forward: { rtol: 1e-5, atol: 1e-5 },
+        backward: { atol: 2e-4, rtol: 2e-3 },
+        h: 1e-5,
+      },
+      () => seed++,
+    );
   });
 
   it('uses fixed statistics at inference and rejects a batch it cannot normalise', async () => {

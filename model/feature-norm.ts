@@ -7,8 +7,8 @@
 // statistics measured over a fixed calibration set of training samples after training ("precise
 // BN"), so optimisation never writes them and resume stays exact.
 
-import type { Engine } from '../engine/engine.js';
-import type { ParamSpec } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
+import type { ParamSpec } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { ModelConfig } from './config.js';
 

@@ -4,7 +4,7 @@
 // gradients in a second arena of the same layout (param.grad is the view, so autograd accumulates
 // straight into it and the optimiser sees two flat buffers).
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
 import { modelParams, validateConfig, type ModelConfig } from './config.js';

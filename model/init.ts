@@ -3,7 +3,7 @@
 // normal(0.02) for BERT linears and embeddings (the [PAD] row zero), PyTorch's conv default for the
 // patch embedding, tiny normal for the CLS token, zero biases, unit LayerNorm gains.
 
-import type { ParamSpec } from '../engine/engine.js';
+import type { ParamSpec } from '../engine/runtime.js';
 import { Rng } from '../engine/rng.js';
 import type { ModelConfig } from './config.js';
 import { PAD_ID } from './text.js';

@@ -5,7 +5,7 @@
 // same-modality rows included (2B-2 of them); the self-similarity column is excluded; mean over the
 // 2B rows. InfoNCE (CLIP): cross-modal logits only, scaled by exp(logit_scale), symmetric mean.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 
 /** The index tensors a loss needs for a batch size, made once and kept (no per-step upload). */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../test/helpers.js';
 import { Rng } from '../engine/rng.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { makeModelConfig, type ConfigOverrides } from './config.js';
 import { createModel, type Batch, type FocusClipModel } from './focusclip.js';

@@ -1,7 +1,7 @@
 // The text encoder: Hugging Face's BertModel (post-LN, learned positions, token type 0 for every
 // token), then pooling to one vector per caption. Parameters are looked up by their HF names.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { TextConfig } from './config.js';
 import { attend, type AttentionImpl } from './attention.js';

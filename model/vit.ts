@@ -1,7 +1,7 @@
 // The image encoder: timm's VisionTransformer (pre-LN, CLS token, learned positions), returning
 // the CLS row after the final LayerNorm. Parameters are looked up by their timm names.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { VisionConfig } from './config.js';
 import { attend, type AttentionImpl } from './attention.js';

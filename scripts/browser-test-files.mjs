@@ -1,11 +1,11 @@
-// Which test files the browser suite runs: the kernel and op tests (test/, engine/, kernels/), less
+// Which test files the browser suite runs: the kernel and op tests (test/, engine/, ops/, kernels/), less
 // those that import a Node built-in (files, paths), which cannot load in a page and are named as
 // skipped instead. Shared by vitest.browser.config.ts and scripts/browser-tests.mjs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 
-const FOLDERS = ['test', 'engine', 'kernels'];
+const FOLDERS = ['test', 'engine', 'ops', 'kernels'];
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 function nodeImport(path) {
@@ -13,7 +13,7 @@ function nodeImport(path) {
   return undefined;
 }
 
-/** { run: ['engine/ops.test.ts', ...], skipped: [{ file, reason }] } relative to `root`. */
+/** { run: ['ops/ops.test.ts', ...], skipped: [{ file, reason }] } relative to `root`. */
 export function browserTestFiles(root) {
   const all = FOLDERS.flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.test.ts')).map((f) => `${d}/${f}`)).sort();
   const run = [];

@@ -3,7 +3,7 @@
 // browser harness.
 
 import { afterAll, beforeAll } from 'vitest';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import type { Tensor } from '../engine/tensor.js';
 

@@ -1,6 +1,7 @@
 // Kernels launch WGSL and nothing more: no gradient rules, no op table. Imports are checked by
-// dependency-cruiser (.dependency-cruiser.cjs); reaching the op table through the engine object
-// (e.ops, e.nn) is a property access it cannot see, so it is checked here.
+// dependency-cruiser (.dependency-cruiser.cjs) and kernels take the Runtime, which has no op tables;
+// reaching them through the engine object anyway (e.ops, e.nn, a cast) or writing a tape node is
+// a property access neither can see, so it is checked here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

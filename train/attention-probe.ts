@@ -2,7 +2,7 @@
 // token over the patches, and the share of it inside the subject's heatmap (model/attention-rollout.ts),
 // with the heatmaps rasterised from the set's own keypoints exactly as in training.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { EvalSet } from '../data/synthetic/generate.js';
 import { makeBatch, TrainSet } from './batches.js';

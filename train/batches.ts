@@ -2,7 +2,7 @@
 // from the records' keypoints, token ids and masks. The epoch order is a seeded permutation derived
 // from (seed, epoch), so a resumed run visits exactly the samples an uninterrupted one would.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
 import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';

@@ -1,7 +1,7 @@
 // The periodic evaluation of `focusclip train --eval-every`: validation loss on batches drawn from
 // the training world under another seed, and zero-shot accuracy on the held-out synthetic sets.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import { generateDataset } from '../data/synthetic/generate.js';

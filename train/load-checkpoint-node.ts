@@ -1,5 +1,5 @@
 // loadCheckpoint for a file path (Node): the file named in every error.
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import { loadCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from './load-checkpoint.js';
 

@@ -3,7 +3,7 @@
 // WordPiece vocabulary from the stored training state. Bytes in, so the same call serves files in
 // Node and fetched URLs in browsers.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { ZeroShotModel } from '../eval/types.js';
 import { configFromMetadata, decodeCheckpoint, loadParams, META_STATE } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';

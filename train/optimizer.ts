@@ -3,11 +3,10 @@
 // Parameters, gradients and optimizer state are arenas with one layout, so every update is one
 // pass over flat buffers (split into chunks no larger than the adapter's binding limit).
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { TrainConfig } from './config.js';
-import { adamwStep, gradNorm, sgdStep } from '../kernels/optim.js';
 
 export interface Optimizer {
   /** Flat state buffers by name (saved in checkpoints as optimizer.<name>). */
@@ -40,9 +39,9 @@ export function createOptimizer(e: Engine, model: FocusClipModel, cfg: TrainConf
     clipAndStep(lr: number, clipNorm: number): Tensor {
       t++;
       // [norm, coef]: the update kernels multiply gradients by coef as they read them.
-      const clip = gradNorm(e, grads, clipNorm > 0 ? clipNorm : Infinity);
-      if (cfg.optimizer === 'sgd') sgdStep(e, { params, grads, momentum: state.get('momentum')! }, { lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay, clip });
-      else adamwStep(e, { params, grads, m: state.get('exp_avg')!, v: state.get('exp_avg_sq')! }, { lr, step: t, beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, clip });
+      const clip = e.nn.gradNorm(grads, clipNorm > 0 ? clipNorm : Infinity);
+      if (cfg.optimizer === 'sgd') e.nn.sgdStep({ params, grads, momentum: state.get('momentum')! }, { lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay, clip });
+      else e.nn.adamwStep({ params, grads, m: state.get('exp_avg')!, v: state.get('exp_avg_sq')! }, { lr, step: t, beta1: cfg.beta1, beta2: cfg.beta2, eps: 1e-8, weightDecay: cfg.weightDecay, clip });
       return clip;
     },
   };

@@ -1,7 +1,7 @@
 // The pieces `focusclip train` and `focusclip demo` share: build a vocabulary and tokenizer from the
 // captions, create a model for a preset, train it, and evaluate it zero-shot on held-out sets.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { createModel, type FocusClipModel } from '../model/focusclip.js';
 import { makeModelConfig, type LossKind, type ModelConfig } from '../model/config.js';
 import { WordPieceTokenizer } from '../model/tokenizer.js';

@@ -4,7 +4,7 @@
 // heatmap rasterisation therefore have one implementation (this engine's), and another program
 // sees exactly the inputs our trainer and `focusclip eval` see.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { RGBAImage } from '../data/image.js';
 import { resizeBilinear } from '../data/image.js';
 import type { TensorInput } from '../model/safetensors.js';

@@ -9,7 +9,7 @@ import { TrainSet } from './batches.js';
 import { captionTokenizer, modelConfigFor } from './pipeline.js';
 import { Trainer } from './trainer.js';
 import { createModel } from '../model/focusclip.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { TrainConfig } from './config.js';
 
 const SIZE = 32;

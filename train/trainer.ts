@@ -2,7 +2,7 @@
 // while the next step is recorded, JSONL logs, atomic checkpoints that resume a run exactly (same
 // data order, optimizer state, step), and a clean stop on request (Ctrl-C) with a checkpoint.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { OutOfMemoryError } from '../engine/memory.js';
 import type { FocusClipModel } from '../model/focusclip.js';

@@ -2,7 +2,7 @@
 // a ZeroShotModel (image and text towers only, as at inference), and the synthetic held-out sets
 // seen as EvalDatasets.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { EvalDataset, Task, ZeroShotModel } from '../eval/types.js';

@@ -7,7 +7,7 @@
 //   (focusclip.safetensors, written by `focusclip train`, or ?checkpoint=URL).
 
 import { decodeImageBlob } from '../data/image-browser.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { generateDataset, generateEvalSet, EVAL_TASKS, type EvalTask } from '../data/synthetic/generate.js';
 import type { RGBAImage } from '../data/image.js';
 import { TrainSet } from '../train/batches.js';

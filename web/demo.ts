@@ -4,7 +4,7 @@
 // It publishes its checks on window.__demoResults so the browser test suite can assert on them.
 // URL: ?quick=1 runs smaller benchmark sizes (SwiftShader in CI).
 
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { barChartSvg } from '../eval/plot.js';
 import { runMatmulBench, type BenchRow } from './demo/bench.js';
 import { drawImage, renderFocus, syntheticSample, type FocusSample } from './demo/focus-view.js';

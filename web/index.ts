@@ -4,10 +4,12 @@
 // Node entry (lib/node.ts) is this file plus those helpers.
 /// <reference types="@webgpu/types" preserve="true" />
 
-export { Engine, type DispatchArgs, type ParamSpec, type KernelTiming } from '../engine/engine.js';
+export { Engine } from '../ops/engine.js';
+export { Runtime, type DispatchArgs, type ParamSpec, type KernelTiming } from '../engine/runtime.js';
 export { Tensor } from '../engine/tensor.js';
-export type { Ops, MatmulImpl } from '../engine/ops.js';
-export type { NN, Activation, AttentionOptions, CrossEntropyOptions } from '../engine/nn.js';
+export type { Ops } from '../ops/ops.js';
+export type { MatmulImpl } from '../ops/matmul-impl.js';
+export type { NN, Activation, AttentionOptions, CrossEntropyOptions, AdamWOptions, SgdOptions, ChunkOptions, RasterOptions } from '../ops/nn.js';
 export {
   acquireDevice,
   requestAdapter,
@@ -26,11 +28,11 @@ export * as mpii from '../data/mpii.js';
 
 // Kernels with their own entry points (the rest are reached through engine.ops / engine.nn).
 export { gemm } from '../kernels/gemm.js';
-export { installGemm } from '../engine/ops.js';
+export { installGemm } from '../ops/matmul-impl.js';
 export { rasterizeHeatmaps } from '../kernels/heatmap.js';
 export { packKeypoints } from '../data/pack-keypoints.js';
 export { heatmapsFromPeople } from '../model/heatmaps.js';
-export { focus } from '../engine/focus.js';
+export { focus } from '../ops/focus.js';
 
 // Synthetic data (generated in memory; writing files is Node-only in data/synthetic/write-node.ts).
 export { generateDataset, generateEvalSet, evalClasses, EVAL_TASKS, type EvalTask, type EvalSet } from '../data/synthetic/generate.js';

@@ -7,7 +7,7 @@
 // Build and run: node scripts/study/run-export.mjs --seed 42 --train-count 400 --eval-count 240 --out /tmp/world.safetensors
 
 import { writeFileSync } from 'node:fs';
-import { Engine } from '../../engine/engine.js';
+import { Engine } from '../../ops/engine.js';
 import { generateDataset } from '../../data/synthetic/generate.js';
 import { makeTrainConfig } from '../../train/config.js';
 import { makeBatch, TrainSet } from '../../train/batches.js';

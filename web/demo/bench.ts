@@ -3,7 +3,7 @@
 // cost to hide). The GEMM result is also checked against the naive one, so a fast wrong kernel
 // does not show up as a win.
 
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../ops/engine.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { matmulNaive } from '../../kernels/matmul-naive.js';
 import { gemm, defaultVariant } from '../../kernels/gemm.js';

@@ -3,12 +3,12 @@
 // numbers the page checks (the focus output against the formula on the host, the heatmap's range
 // and where it is hot), so the browser suite can tell a working demo from a blank one.
 
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../ops/engine.js';
 import { generateDataset } from '../../data/synthetic/generate.js';
 import { blend, fromCHW, heatColor, toCHW, type RGBAImage } from '../../data/image.js';
 import type { PoseRecord } from '../../data/record.js';
 import { heatmapsFromPeople } from '../../model/heatmaps.js';
-import { focus } from '../../engine/focus.js';
+import { focus } from '../../ops/focus.js';
 import type { HeatmapMode } from '../../data/heatmap-ref.js';
 
 export interface FocusSample {

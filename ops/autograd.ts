@@ -1,9 +1,12 @@
 // Reverse-mode autograd over the tape that ops leave on their outputs (Tensor.node). The gradient
-// rules themselves live next to each op's forward in engine/ops.ts; this file only walks the graph.
+// rules themselves are the table of ops/gradients.ts; this file only walks the graph.
 
-import type { Engine } from './engine.js';
-import { fmtShape } from './dtype.js';
-import { Tensor } from './tensor.js';
+import type { Runtime } from '../engine/runtime.js';
+import type { Tensor } from '../engine/tensor.js';
+import { fmtShape } from '../engine/dtype.js';
+import { accumulate } from '../kernels/elementwise.js';
+import { gradientRule } from './gradients.js';
+import { copy, fill } from './primitives.js';
 
 /** Inputs before outputs, reachable from `root` through tensors that need a gradient. */
 function topoOrder(root: Tensor): Tensor[] {
@@ -30,7 +33,7 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-export function runBackward(engine: Engine, loss: Tensor, seed?: Tensor): void {
+export function runBackward(engine: Runtime, loss: Tensor, seed?: Tensor): void {
   if (!loss.requiresGrad) {
     throw new Error(`backward(): ${loss.describe()} does not require grad (no input of the computation has requiresGrad, or it was computed under noGrad()).`);
   }
@@ -50,7 +53,7 @@ export function runBackward(engine: Engine, loss: Tensor, seed?: Tensor): void {
   const grads = new Map<Tensor, Tensor>();
   engine.noGrad(() => {
     // Every gradient in the map owns its storage exclusively, so accumulating in place is safe.
-    grads.set(loss, seed ? engine.ops.copy(seed) : engine.ops.fill(loss.shape, 1));
+    grads.set(loss, seed ? copy(engine, seed) : fill(engine, loss.shape, 1));
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
@@ -59,14 +62,14 @@ export function runBackward(engine: Engine, loss: Tensor, seed?: Tensor): void {
       if (!t.node) {
         // A leaf: accumulate into its .grad (in place when it is a persistent gradient buffer).
         if (t.grad) {
-          engine.ops.addInPlace(t.grad, g);
+          accumulate(engine, t.grad, g);
           g.dispose();
         } else {
           t.grad = engine.keep(g);
         }
         continue;
       }
-      const inputGrads = t.node.backward(g);
+      const inputGrads = gradientRule(t.node.op)(engine, g, t.node.inputs, t.node.saved);
       const claimed = new Set<unknown>();
       let gKept = false;
       t.node.inputs.forEach((x, i) => {
@@ -77,14 +80,14 @@ export function runBackward(engine: Engine, loss: Tensor, seed?: Tensor): void {
         }
         // Rules may pass their incoming gradient through (add, reshape): the second user of the
         // same memory gets a copy.
-        if (claimed.has(gx.storage)) gx = engine.ops.copy(gx);
+        if (claimed.has(gx.storage)) gx = copy(engine, gx);
         claimed.add(gx.storage);
         if (gx === g) gKept = true;
         if (!sameShape(gx.shape, x.shape)) gx = engine.view(gx, x.shape);
         const prev = grads.get(x);
         if (prev) {
           // A tensor used twice gets the sum of both contributions.
-          engine.ops.addInPlace(prev, gx);
+          accumulate(engine, prev, gx);
           if (gx === g) gKept = false;
           else gx.dispose();
         } else grads.set(x, gx);
@@ -98,4 +101,3 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-export { Tensor };

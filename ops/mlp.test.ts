@@ -1,9 +1,15 @@
 // The engine end to end: an MLP trained on a small synthetic classification task with nothing but
-// engine ops, parameters and gradients in two arenas (llm.c style), one submit per step.
+// engine ops, parameters and gradients in two arenas (llm.c style), one submit per step; and the
+// MLP's forward through checkOp (test/check-op.ts).
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engine.js';
-import { Rng } from './rng.js';
+import { Rng } from '../engine/rng.js';
 import { useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as R from '../test/reference.js';
+
+let seed = 12000;
+const nextSeed = () => seed++;
 
 /** Three interleaved noisy spirals in 2-D: not linearly separable, learnable by a small MLP. */
 function spirals(n: number, seed: number) {
@@ -49,6 +55,22 @@ function makeMlp(e: Engine, hidden: number) {
 
 describe('MLP trained by the engine', () => {
   const E = useEngine();
+
+  it('its forward (matmul, bias, ReLU, tanh) matches float64 and finite differences', async () => {
+    await checkOp(
+      E(),
+      {
+        name: 'MLP [7,2] -> 5 -> 3',
+        shapes: [[7, 2], [2, 5], [5], [5, 3], [3]],
+        gpu: (e, x, w1, b1, w2, b2) => x.matmul(w1).add(b1).relu().matmul(w2).add(b2).tanh(),
+        ref: (x, w1, b1, w2, b2) => {
+          const h = R.map(R.zip(R.matmul(x, w1), b1, (a, b) => a + b), (v) => Math.max(v, 0));
+          return R.map(R.zip(R.matmul(h, w2), b2, (a, b) => a + b), Math.tanh);
+        },
+      },
+      nextSeed,
+    );
+  });
 
   it('learns three spirals and does not grow memory', async () => {
     const e = E();

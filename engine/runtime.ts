@@ -1,5 +1,7 @@
-// The runtime: one GPUDevice, a memory pool, a pipeline cache, one command encoder per step, the
-// autograd tape and scoped release. It knows nothing of FocusCLIP.
+// The runtime: one GPUDevice, a memory pool, a pipeline cache, one command encoder per step,
+// tensors, scoped release and the switch that turns tape recording off. It knows nothing of
+// kernels, ops or FocusCLIP: the op layer builds the user-facing Engine on it (ops/engine.ts), and
+// kernels take a Runtime.
 
 import { acquireDevice, type AdapterSummary, type DeviceOptions } from './device.js';
 import { BYTES, checkShape, dtypeOfArray, fmtShape, shapeSize, typedArrayFor, type AnyTypedArray, type DType } from './dtype.js';
@@ -7,10 +9,7 @@ import { Kernel, type BufferRange } from './kernel.js';
 import { fmtBytes, MemoryPool, parseBytes, Storage, type MemoryStats } from './memory.js';
 import { Tensor } from './tensor.js';
 import { waitQuietly } from './wait.js';
-import { makeOps, type Ops } from './ops.js';
-import { makeNN, type NN } from './nn.js';
 import { Rng } from './rng.js';
-import { runBackward } from './autograd.js';
 
 export interface DispatchArgs {
   /** Storage bindings by their WGSL names. */
@@ -53,9 +52,21 @@ interface Profiler {
   pending: Promise<void>[];
 }
 
-export class Engine {
-  readonly ops: Ops;
-  readonly nn: NN;
+/** What a new runtime is made from: the device and what was learnt acquiring it. @internal */
+export interface RuntimeInit {
+  device: GPUDevice;
+  adapter: AdapterSummary;
+  platform: string;
+  ownsDevice: boolean;
+  memoryBudget: number;
+}
+
+/** The engine runtime: device, memory, dispatch, tensors and scopes. Engine (ops/engine.ts) adds the op tables. */
+export class Runtime {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterSummary;
+  readonly platform: string;
+  private ownsDevice: boolean;
   readonly limits: GPUSupportedLimits;
   readonly features: ReadonlySet<string>;
   readonly pool: MemoryPool;
@@ -77,18 +88,15 @@ export class Engine {
   /** Dispatches and submits so far; cheap counters for tests and benchmarks. */
   counters = { dispatches: 0, submits: 0, readbacks: 0 };
 
-  private constructor(
-    readonly device: GPUDevice,
-    readonly adapter: AdapterSummary,
-    readonly platform: string,
-    private ownsDevice: boolean,
-    memoryBudget = 0,
-  ) {
+  /** @internal */
+  protected constructor({ device, adapter, platform, ownsDevice, memoryBudget }: RuntimeInit) {
+    this.device = device;
+    this.adapter = adapter;
+    this.platform = platform;
+    this.ownsDevice = ownsDevice;
     this.limits = device.limits;
     this.features = new Set([...device.features].map(String));
     this.pool = new MemoryPool(device, device.limits.maxBufferSize, memoryBudget, (msg) => this.errors.push(msg));
-    this.ops = makeOps(this);
-    this.nn = makeNN(this);
     device.addEventListener('uncapturederror', (ev: any) => {
       this.errors.push(`${ev.error?.constructor?.name ?? 'GPUError'}: ${ev.error?.message ?? ev}`);
     });
@@ -97,11 +105,12 @@ export class Engine {
     });
   }
 
-  static async create(opts: DeviceOptions = {}): Promise<Engine> {
+  /** The device and memory budget for a new engine (Engine.create in ops/engine.ts). @internal */
+  protected static async acquire(opts: DeviceOptions): Promise<RuntimeInit> {
     const limit = opts.memoryLimit ?? (globalThis as any).process?.env?.FOCUSCLIP_MEMORY_LIMIT;
-    const budget = limit === undefined ? 0 : parseBytes(limit); // a typo fails before the device is created
+    const memoryBudget = limit === undefined ? 0 : parseBytes(limit); // a typo fails before the device is created
     const d = await acquireDevice(opts);
-    return new Engine(d.device, d.adapterInfo, d.platform, d.owned, budget);
+    return { device: d.device, adapter: d.adapterInfo, platform: d.platform, ownsDevice: d.owned, memoryBudget };
   }
 
   get hasTimestamps(): boolean {
@@ -384,10 +393,6 @@ export class Engine {
     return t;
   }
 
-  full(shape: readonly number[], value: number, dtype: DType = 'f32'): Tensor {
-    return this.ops.fill(shape, value, dtype);
-  }
-
   /** Gaussian or uniform random values, generated on the host from a seed (reproducible). */
   randn(shape: readonly number[], opts: { seed?: number; std?: number; mean?: number; rng?: Rng; requiresGrad?: boolean } = {}): Tensor {
     const rng = opts.rng ?? new Rng(opts.seed ?? 0);
@@ -502,8 +507,9 @@ export class Engine {
     return t;
   }
 
-  // ---------------------------------------------------------------- autograd
+  // ---------------------------------------------------------------- tape recording
 
+  /** Whether differentiable ops record on the tape (off inside noGrad). */
   get gradEnabled(): boolean {
     return this.gradDepth === 0;
   }
@@ -522,10 +528,6 @@ export class Engine {
     } finally {
       if (!async) this.gradDepth--;
     }
-  }
-
-  backward(loss: Tensor, seed?: Tensor): void {
-    runBackward(this, loss, seed);
   }
 
   // ---------------------------------------------------------------- profiling

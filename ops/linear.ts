@@ -1,17 +1,15 @@
 // The linear layer, y = act(x W^T + b), the most frequent op of the model. Weights are [out, in]
-// as in PyTorch. Forward: one NT GEMM with the bias and activation fused into its epilogue.
-// Backward (with dZ = dY * act'(Z)): dX = dZ W (NN), dW = dZ^T X (TN, the tall-K weight gradient
-// the GEMM tuner may split over K), db = column sums of dZ. f16 tensors run the f16 GEMM, forward only.
+// as in PyTorch. Forward: one NT GEMM with the bias and activation fused into its epilogue; the
+// gradient rule is `linear` in ops/gradients.ts. f16 tensors run the f16 GEMM, forward only.
 
-import type { Engine } from './engine.js';
-import type { Tensor } from './tensor.js';
+import type { Runtime } from '../engine/runtime.js';
+import type { Tensor } from '../engine/tensor.js';
 import type { Activation } from '../kernels/gemm-wgsl.js';
-import { fmtShape, shapeSize } from './dtype.js';
+import { fmtShape, shapeSize } from '../engine/dtype.js';
 import { gemm } from '../kernels/gemm.js';
-import { activationGrad } from '../kernels/gemm-act-grad.js';
-import { reduceAxis } from '../kernels/reduce.js';
+import { record } from './tape.js';
 
-export function linear(e: Engine, x: Tensor, W: Tensor, b: Tensor | undefined, act: Activation): Tensor {
+export function linear(e: Runtime, x: Tensor, W: Tensor, b: Tensor | undefined, act: Activation): Tensor {
   const inF = x.shape[x.rank - 1];
   if (x.rank < 1 || W.rank !== 2 || W.shape[1] !== inF) {
     throw new Error(`linear: weight ${fmtShape(W.shape)} does not fit input ${fmtShape(x.shape)} (want [out, ${inF}]).`);
@@ -36,24 +34,5 @@ export function linear(e: Engine, x: Tensor, W: Tensor, b: Tensor | undefined, a
   // GELU's derivative needs the pre-activation; ReLU's can be read off the output.
   const z = training && act === 'gelu' ? e.empty(y.shape) : undefined;
   gemm(e, x, W, y, { M: rows, N: outF, K: inF, transB: true, bias: b, act, preact: z });
-  return e.ops.record(y, 'linear', inputs, (g) => {
-    const dz = activationGrad(e, act, g, act === 'gelu' ? z : y);
-    let dx: Tensor | undefined;
-    let dW: Tensor | undefined;
-    let db: Tensor | undefined;
-    if (x.requiresGrad) {
-      dx = e.empty(x.shape);
-      gemm(e, dz, W, dx, { M: rows, N: inF, K: outF });
-    }
-    if (W.requiresGrad) {
-      dW = e.empty(W.shape);
-      gemm(e, dz, x, dW, { M: outF, N: inF, K: rows, transA: true });
-    }
-    if (b?.requiresGrad) {
-      db = e.empty(b.shape);
-      reduceAxis(e, 'sum', dz, 1, rows, outF, db, undefined);
-    }
-    if (dz !== g) dz.dispose();
-    return b ? [dx, dW, db] : [dx, dW];
-  });
+  return record(y, 'linear', inputs, { act, rows, inF, outF, y, z });
 }

@@ -1,7 +1,14 @@
+// The linear layer (fused GEMM + bias + activation) through checkOp (test/check-op.ts), its f16
+// forward, and its shape errors; the matmul op on the GEMM.
 import { describe, expect, it } from 'vitest';
-import { numericGrad, read, relFrobenius, randArray, toF32, useEngine } from '../test/helpers.js';
+import { relFrobenius, randArray, useEngine } from '../test/helpers.js';
+import { checkOp } from '../test/check-op.js';
+import * as R from '../test/reference.js';
 import { act64, f16Value, toF16 } from '../kernels/gemm-reference.js';
 import type { Activation } from './nn.js';
+
+let seed = 2000;
+const nextSeed = () => seed++;
 
 /** float64 y = act(x W^T + b) for x [rows, inF], W [outF, inF]. */
 function linearRef(x: ArrayLike<number>, W: ArrayLike<number>, b: ArrayLike<number> | undefined, rows: number, inF: number, outF: number, act: Activation): Float64Array {
@@ -22,39 +29,23 @@ describe('linear (fused GEMM + bias + activation, with backward)', () => {
   for (const act of ['none', 'relu', 'gelu'] as Activation[]) {
     for (const withBias of [true, false]) {
       it(`${act}${withBias ? ' + bias' : ''}: forward vs float64, gradients vs finite differences`, async () => {
-        const e = E();
         const xs = randArray(rows * inF, 11, -2, 2);
         const Ws = randArray(outF * inF, 12);
         const bs = withBias ? randArray(outF, 13) : undefined;
-        const R = randArray(rows * outF, 14); // dL/dy: L = sum(R * y)
-        const x = e.tensor(toF32(xs), [B, T, inF], { requiresGrad: true });
-        const W = e.tensor(toF32(Ws), [outF, inF], { requiresGrad: true });
-        const b = bs ? e.tensor(toF32(bs), [outF], { requiresGrad: true }) : undefined;
-        const y = e.nn.linear(x, W, b, act);
-        expect(y.shape).toEqual([B, T, outF]);
-        const xf = toF32(xs);
-        const Wf = toF32(Ws);
-        const bf = bs && toF32(bs);
-        expect(relFrobenius(await read(y), linearRef(xf, Wf, bf, rows, inF, outF, act))).toBeLessThan(1e-5);
-
-        y.backward(e.tensor(toF32(R), [B, T, outF]));
-        const loss = (xx: Float64Array, WW: Float64Array, bb?: Float64Array) => {
-          const yy = linearRef(xx, WW, bb, rows, inF, outF, act);
-          let s = 0;
-          for (let i = 0; i < yy.length; i++) s += R[i] * yy[i];
-          return s;
-        };
-        const x64 = Float64Array.from(xf);
-        const W64 = Float64Array.from(Wf);
-        const b64 = bf && Float64Array.from(bf);
-        const gx = numericGrad((v) => loss(v, W64, b64), x64);
-        const gW = numericGrad((v) => loss(x64, v, b64), W64);
-        expect(relFrobenius(await read(x.grad!), gx)).toBeLessThan(1e-5);
-        expect(relFrobenius(await read(W.grad!), gW)).toBeLessThan(1e-5);
-        if (b64) {
-          const gb = numericGrad((v) => loss(x64, W64, v), b64);
-          expect(relFrobenius(await read(b!.grad!), gb)).toBeLessThan(1e-5);
-        }
+        await checkOp(
+          E(),
+          {
+            name: `linear ${act}${withBias ? ' + bias' : ''}`,
+            shapes: withBias ? [[B, T, inF], [outF, inF], [outF]] : [[B, T, inF], [outF, inF]],
+            values: [xs, Ws, bs],
+            weights: randArray(rows * outF, 14), // dL/dy: L = sum(w * y)
+            gpu: (e, x, W, b) => e.nn.linear(x, W, b, act),
+            ref: (x, W, b) => R.nd(linearRef(x.data, W.data, b?.data, rows, inF, outF, act), [B, T, outF]),
+            forward: { frobenius: 1e-5 },
+            backward: { frobenius: 1e-5 },
+          },
+          nextSeed,
+        );
       });
     }
   }
@@ -86,25 +77,29 @@ describe('linear (fused GEMM + bias + activation, with backward)', () => {
   });
 
   it('matmul forward and backward run on the GEMM (transposed operands, no copies)', async () => {
-    const e = E();
-    const a = randArray(6 * 5, 21);
-    const bm = randArray(5 * 3, 22);
-    const A = e.tensor(toF32(a), [2, 3, 5], { requiresGrad: true });
-    const Bt = e.tensor(toF32(bm), [5, 3], { requiresGrad: true });
-    const y = A.matmul(Bt);
-    y.sum().backward();
-    const got = await read(y);
-    // dB = A^T 1, dA = 1 B^T.
-    const dB = new Float64Array(15);
-    const dA = new Float64Array(30);
-    for (let r = 0; r < 6; r++) for (let k = 0; k < 5; k++) for (let n = 0; n < 3; n++) {
-      dB[k * 3 + n] += a[r * 5 + k];
-      dA[r * 5 + k] += bm[k * 3 + n];
-    }
-    const want = new Float64Array(18);
-    for (let r = 0; r < 6; r++) for (let n = 0; n < 3; n++) for (let k = 0; k < 5; k++) want[r * 3 + n] += toF32(a)[r * 5 + k] * toF32(bm)[k * 3 + n];
-    expect(relFrobenius(got, want)).toBeLessThan(1e-5);
-    expect(relFrobenius(await read(Bt.grad!), dB)).toBeLessThan(1e-5);
-    expect(relFrobenius(await read(A.grad!), dA)).toBeLessThan(1e-5);
+    // y = A B, loss = sum(y): dB = A^T 1, dA = 1 B^T.
+    await checkOp(
+      E(),
+      {
+        name: 'matmul [2,3,5]@[5,3]',
+        shapes: [[2, 3, 5], [5, 3]],
+        values: [randArray(6 * 5, 21), randArray(5 * 3, 22)],
+        weights: new Float64Array(18).fill(1),
+        gpu: (e, A, Bt) => A.matmul(Bt),
+        ref: (A, Bt) => R.matmul(A, Bt),
+        refGrad: (w, A, Bt) => {
+          const dB = new Float64Array(15);
+          const dA = new Float64Array(30);
+          for (let r = 0; r < 6; r++) for (let k = 0; k < 5; k++) for (let n = 0; n < 3; n++) {
+            dB[k * 3 + n] += A.data[r * 5 + k] * w.data[r * 3 + n];
+            dA[r * 5 + k] += Bt.data[k * 3 + n] * w.data[r * 3 + n];
+          }
+          return [dA, dB];
+        },
+        forward: { frobenius: 1e-5 },
+        backward: { frobenius: 1e-5 },
+      },
+      nextSeed,
+    );
   });
 });

@@ -1,4 +1,4 @@
-// Every op of engine/ops.ts through checkOp (test/check-op.ts): forward against the float64
+// Every op of ops/ops.ts through checkOp (test/check-op.ts): forward against the float64
 // reference (test/reference.ts) and backward against finite differences of it, on awkward sizes.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './engine.js';

@@ -1,4 +1,4 @@
-// Fused ops of engine/nn.ts through checkOp (test/check-op.ts), on awkward sizes. Each kernel
+// Fused ops of ops/nn.ts through checkOp (test/check-op.ts), on awkward sizes. Each kernel
 // family's own test covers its layouts and numerical corners; this one checks the ops as recorded
 // on the tape, gradient rule included, against the same float64 definition.
 import { describe, it } from 'vitest';
