@@ -10,7 +10,7 @@
 // Validation numbers, on captions of another seed: the mean pairwise cosine of pooled features
 // (lower: captions are told apart) and how often a noisy view finds its own caption among all others (top-1).
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import { makeModelConfig, type ModelConfig } from '../model/config.js';

@@ -8,7 +8,7 @@
 // The validation number: shape of the largest object on object images of another seed, by k
 // nearest neighbours (cosine, k = 20) over the pooled ViT features of training object images.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { FocusClipModel } from '../model/focusclip.js';
