@@ -10,50 +10,22 @@
 
 import type { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
-import type { Tensor } from '../engine/tensor.js';
 import type { FocusClipModel } from '../model/focusclip.js';
 import { makeModelConfig, type ModelConfig } from '../model/config.js';
-import { LossIndices, ntXent } from '../model/losses.js';
 import { generateObjectImages, OBJECT_SHAPES, type ObjectImage } from '../data/synthetic/objects.js';
 import { augmentedView } from '../data/augment.js';
 import { toCHW } from '../data/image.js';
-import { learningRate, makeTrainConfig } from './config.js';
-import { createOptimizer } from './optimizer.js';
+import { pretrainTwoViews, PRETRAIN_DEFAULTS, type PretrainOptions, type PretrainStep } from './pretrain-loop.js';
 
-export interface VisionPretrainOptions {
-  preset: string;
-  seed: number;
-  steps: number;
-  batchSize: number;
-  /** Object images generated for pretraining. */
-  count: number;
-  lr: number;
-  warmupSteps: number;
-  temperature: number;
-  weightDecay: number;
-}
+export type { PretrainStep };
 
-export const VISION_PRETRAIN_DEFAULTS: VisionPretrainOptions = {
-  preset: 'tiny',
-  seed: 0,
-  steps: 1500,
-  batchSize: 64,
-  count: 20000,
-  lr: 1e-3,
-  warmupSteps: 50,
-  temperature: 0.2,
-  weightDecay: 0.05,
-};
+export type VisionPretrainOptions = PretrainOptions;
+
+/** What made weights/tiny-vision.safetensors. */
+export const VISION_PRETRAIN_DEFAULTS: VisionPretrainOptions = { ...PRETRAIN_DEFAULTS, steps: 1500 };
 
 /** Seeds of the validation object world: offset from the pretraining seed so they never overlap. */
 export const VALIDATION_SEED_OFFSET = 1_000_003;
-
-export interface PretrainStep {
-  step: number;
-  loss: number;
-  lr: number;
-  elapsedSec: number;
-}
 
 /** The CLIP model whose image tower is pretrained (the text tower is created and left alone). */
 export function pretrainModelConfig(preset: string): ModelConfig {
@@ -71,52 +43,20 @@ export async function pretrainVision(
   const S = model.config.vision.imageSize;
   if (images.length < o.batchSize) throw new Error(`pretrain vision: ${images.length} object images are fewer than a batch of ${o.batchSize}; raise --count or lower --batch-size.`);
   if (images.some((im) => im.image.width !== S || im.image.height !== S)) throw new Error(`pretrain vision: object images must be ${S}x${S} for preset ${model.config.preset}.`);
-  const cfg = makeTrainConfig('modern', { model: o.preset, lr: o.lr, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay, batchSize: o.batchSize, seed: o.seed });
-  const optimizer = createOptimizer(e, model, cfg);
-  const idx = new LossIndices(e);
   const rng = new Rng(o.seed ^ 0x5eed);
   const B = o.batchSize, per = 3 * S * S;
   const host = new Float32Array(2 * B * per);
-  const logs: PretrainStep[] = [];
-  const t0 = performance.now();
-  let pending: Promise<void> | undefined;
-  try {
-    for (let step = 0; step < o.steps; step++) {
+  return pretrainTwoViews(e, model, o, 'pretrain vision', {
+    fill() {
       for (let k = 0; k < B; k++) {
         const img = images[rng.int(images.length)].image;
         augmentedView(img, rng, host, k * per);
         augmentedView(img, rng, host, (B + k) * per);
       }
-      const lr = learningRate(cfg, step, o.steps);
-      const loss = e.scope(() => {
-        const x = e.tensor(host, [2 * B, 3, S, S]);
-        model.zeroGrad();
-        const z = model.encodeImage(x, { batchStats: true, groups: 2 });
-        const l = ntXent(e, idx, e.ops.slice(z, 0, 0, B), e.ops.slice(z, 0, B, 2 * B), o.temperature);
-        l.backward();
-        optimizer.clipAndStep(lr, cfg.clipNorm);
-        return e.keep(e.ops.copy(l));
-      });
-      // Read this step's loss while the next one is recorded (at most one read in flight).
-      if (pending) await pending;
-      pending = readLoss(loss).then((v) => {
-        if (!Number.isFinite(v)) throw new Error(`pretrain vision diverged: the loss is ${v} at step ${step}; lower --lr.`);
-        const s = { step, loss: v, lr, elapsedSec: (performance.now() - t0) / 1000 };
-        logs.push(s);
-        onStep?.(s);
-      });
-    }
-    if (pending) await pending;
-  } finally {
-    idx.dispose();
-  }
-  return logs;
-}
-
-async function readLoss(t: Tensor): Promise<number> {
-  const v = (await t.toArray())[0];
-  t.dispose();
-  return v;
+    },
+    upload: () => e.tensor(host, [2 * B, 3, S, S]),
+    embed: (x) => model.encodeImage(x, { batchStats: true, groups: 2 }),
+  }, onStep);
 }
 
 /** Pooled ViT features of images (no augmentation), L2-normalised on the host, [n][width]. */
