@@ -100,6 +100,7 @@ export function demoInitVisual(preset: string, opts: { fromScratch?: boolean; in
 
 export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResult> {
   const out = resolve(o.out);
+  if (!(o.evalCount >= 1)) throw new Error(`--eval-count must be an integer >= 1, got "${o.evalCount}" (the demo evaluates both models on held-out sets).`);
   // Read and check the pretrained tower before anything is generated or trained.
   const visualFile = o.initVisual ? decodeCheckpoint(readFileBytes(resolve(o.initVisual)), o.initVisual) : undefined;
   if (visualFile) checkPretrainedFile(visualFile, 'vision', makeModelConfig(o.preset), o.initVisual!);
@@ -273,7 +274,7 @@ export function registerDemo(program: Command, run: RunCommand) {
         out: opts.out,
         seed: intFlag('seed', opts.seed, 0, 2 ** 32 - 1),
         trainCount: intFlag('train-count', opts.trainCount, 2),
-        evalCount: intFlag('eval-count', opts.evalCount, 0),
+        evalCount: intFlag('eval-count', opts.evalCount, 1),
         steps: intFlag('steps', opts.steps, 1),
         batchSize: intFlag('batch-size', opts.batchSize, 2),
         preset: opts.preset,

@@ -113,7 +113,7 @@ const cases: Case[] = [
   // demo and study
   ...['abc', '-1', '4294967296'].map((v): Case => [`demo --seed ${v}`, (w) => ['demo', '--out', w, '--seed', v], /--seed must be an integer from 0 to 4294967295/]),
   ...['0', 'abc', '1'].map((v): Case => [`demo --train-count ${v}`, (w) => ['demo', '--out', w, '--train-count', v], /--train-count must be an integer >= 2/]),
-  ...['-1', 'x'].map((v): Case => [`demo --eval-count ${v}`, (w) => ['demo', '--out', w, '--eval-count', v], /--eval-count must be an integer >= 0/]),
+  ...['-1', 'x', '0'].map((v): Case => [`demo --eval-count ${v}`, (w) => ['demo', '--out', w, '--eval-count', v], /--eval-count must be an integer >= 1/]),
   ...['0', '2.5'].map((v): Case => [`demo --steps ${v}`, (w) => ['demo', '--out', w, '--steps', v], /--steps must be an integer >= 1/]),
   ['demo --batch-size 1', (w) => ['demo', '--out', w, '--batch-size', '1'], /--batch-size must be an integer >= 2/],
   ['demo --preset huge', (w) => ['demo', '--out', w, '--preset', 'huge'], /--preset must be one of tiny, small, paper/],

@@ -29,7 +29,7 @@ export function cliConsumer(app, report, { benchArgs = ['--quick'] } = {}) {
 
   // The demo of the installed package starts from the pretrained image tower shipped in weights/.
   const demoOut = join(app, 'demo-out');
-  r = npx(['demo', '--steps', '2', '--train-count', '48', '--eval-count', '0', '--batch-size', '8', '--out', demoOut], 600_000);
+  r = npx(['demo', '--steps', '2', '--train-count', '48', '--eval-count', '4', '--batch-size', '8', '--out', demoOut], 600_000);
   const reportMd = join(demoOut, 'report.md');
   const md = existsSync(reportMd) ? readFileSync(reportMd, 'utf8') : '';
   report.check(
