@@ -10,7 +10,7 @@ describe('focusclip bench all', () => {
   const dir = mkdtempSync(join(tmpdir(), 'focusclip-bench-all-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one JSON with the adapter, the load average, the smoke and each suite (a tiny budget)', async () => {
+  it('writes one JSON with the adapter, the load average, the smoke and each suite (tiny sizes, two suites)', async () => {
     const lines: string[] = [];
     const { report, path } = await runAll(['--quick', '--suites', 'loader,wait', '--families', 'dropout,layout,gemm'], benchOutput(dir), (l) => lines.push(l));
     expect(path).toBe(join(dir, allFileName(report.info, new Date(report.date))));
@@ -35,7 +35,7 @@ describe('focusclip bench all', () => {
     expect(lines.join('\n')).toMatch(/summary .*load average/);
   }, 300_000);
 
-  it('past the time budget skips the suites and says so, without failing', async () => {
+  it('with no time budget left skips the suites and says so, without failing', async () => {
     const { report } = await runAll(['--budget', '0', '--suites', 'gemm,loader', '--families', 'dropout'], benchOutput(dir), () => undefined);
     expect(report.smoke.checks).toBeGreaterThan(0);
     for (const name of ['gemm', 'loader']) expect(report.suites[name]).toMatchObject({ status: 'skipped', skipped: expect.stringMatching(/over the time budget .*--budget raises it/) });

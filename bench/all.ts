@@ -7,8 +7,10 @@
 // fails (after the JSON is written).
 //
 // The time budget (--budget, default 480 s) keeps the whole run within minutes where kernels compile
-// slowly (a CPU adapter with a cold shader cache): the smoke always runs; past half the budget the
-// remaining suites run at their --quick size, and past the budget they are skipped (and named so).
+// slowly (a CPU adapter with a cold shader cache). The smoke always runs. The suites run cheapest
+// first; before each, its time is predicted as a multiple of the smoke's (registry `cost`), and it
+// runs at its reduced size if that fits in what is left of the budget, at its quick size if that
+// fits, and is otherwise skipped and named so.
 
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +43,7 @@ export interface AllReport {
   seconds: number;
   smoke: { size: SmokeSize; checks: number; passed: number; failed: number; skipped: number; seconds: number; results: SmokeResult[] };
   suites: Record<string, SuiteRun>;
-  /** Seconds: past half of it the suites run at their quick size, past it they are skipped. */
+  /** Seconds the suites are fitted into (the smoke always runs). */
   budget: number;
   /** True when every check passed and no suite failed. */
   ok: boolean;
@@ -152,16 +154,20 @@ export async function runAll(args: string[], out: BenchOutput, log: (line: strin
   // 2. Every suite at its reduced size, each with its own engine.
   const path = join(out.dir, allFileName(info, start));
   const runs: Record<string, SuiteRun> = {};
-  for (const name of opts.suites) {
+  const order = [...opts.suites].sort((a, b) => suites[a].reduced.cost - suites[b].reduced.cost);
+  for (const name of order) {
     const suite = suites[name];
     const elapsed = (performance.now() - t0) / 1000;
-    if (elapsed >= opts.budget) {
-      runs[name] = { args: [], status: 'skipped', seconds: 0, results: {}, skipped: `over the time budget (${elapsed.toFixed(0)} s of ${opts.budget} s used; --budget raises it)` };
-      log(`== ${name}: skipped, ${runs[name].skipped}\n`);
+    const left = opts.budget - elapsed;
+    const full = !opts.quick && suite.reduced.cost * smokeSeconds <= left;
+    if (!full && suite.reduced.quickCost * smokeSeconds > left) {
+      const why = `over the time budget (${elapsed.toFixed(0)} s of ${opts.budget} s used, ~${(suite.reduced.quickCost * smokeSeconds).toFixed(0)} s predicted; --budget raises it)`;
+      runs[name] = { args: [], status: 'skipped', seconds: 0, results: {}, skipped: why };
+      log(`== ${name}: skipped, ${why}\n`);
       continue;
     }
-    const suiteArgs = opts.quick || elapsed >= opts.budget / 2 ? suite.reduced.quick : suite.reduced.args;
-    log(`== bench ${name} ${suiteArgs.join(' ')}${!opts.quick && suiteArgs === suite.reduced.quick ? ` (quick size: ${elapsed.toFixed(0)} s of the ${opts.budget} s budget used)` : ''}`);
+    const suiteArgs = full ? suite.reduced.args : suite.reduced.quick;
+    log(`== bench ${name} ${suiteArgs.join(' ')}${!full && !opts.quick ? ` (quick size: ${elapsed.toFixed(0)} s of the ${opts.budget} s budget used)` : ''}`);
     const results: Record<string, unknown> = {};
     const t = performance.now();
     const exitBefore = process.exitCode;

@@ -1,14 +1,22 @@
 // Benchmark suites by name: `focusclip bench <name> [...]` (`npm run bench -- <name>` in the repo).
 // Each module exports `run(args, out)` and writes its JSON (and chart) through `out`. `reduced` is
-// how `focusclip bench all` runs the suite (`quick` with --quick), small enough that all suites and
-// the correctness smoke finish within minutes on a CPU adapter; `headline` is the line it prints
-// from the suite's JSON.
+// how `focusclip bench all` runs the suite (`quick` with --quick, or when the time budget is short),
+// small enough that all suites and the correctness smoke finish within minutes on a CPU adapter;
+// `headline` is the line it prints from the suite's JSON.
 import type { BenchOutput } from './output.js';
 
 export interface Suite {
   about: string;
   load: () => Promise<{ run(args: string[], out: BenchOutput): Promise<void> }>;
-  reduced: { args: string[]; quick: string[] };
+  reduced: {
+    args: string[];
+    quick: string[];
+    /** Seconds of each size as a multiple of the correctness smoke's, measured on lavapipe with an
+     *  empty shader cache (where compiling kernels dominates both): `bench all` predicts a suite's
+     *  time from the smoke's on the machine at hand and fits the suites into its time budget. */
+    cost: number;
+    quickCost: number;
+  };
   /** The suite's main JSON file and a one-line summary of it. */
   json: string;
   headline: (result: any) => string;
@@ -26,7 +34,7 @@ export const suites: Record<string, Suite> = {
   gemm: {
     about: 'GEMM GFLOP/s vs TF.js, jax-js, the naive kernel and the FMA ceiling (--quick: squares up to 1024)',
     load: () => import('./gemm.js'),
-    reduced: { args: ['--quick', '--max-size', '512', '--runs', '3', '--only', '^3,tiny'], quick: ['--quick', '--max-size', '256', '--runs', '3', '--only', '^3'] },
+    reduced: { args: ['--quick', '--max-size', '512', '--runs', '3', '--only', '^3,tiny'], quick: ['--quick', '--max-size', '256', '--runs', '3', '--only', '^3'], cost: 1.3, quickCost: 0.7 },
     json: 'gemm.json',
     headline: (r) => {
       const rows: any[] = r.rows;
@@ -41,7 +49,7 @@ export const suites: Record<string, Suite> = {
   nn: {
     about: 'attention, softmax, LayerNorm, GELU... ms per op vs TF.js and jax-js',
     load: () => import('./nn.js'),
-    reduced: { args: ['--runs', '5'], quick: ['--runs', '3'] },
+    reduced: { args: ['--runs', '5'], quick: ['--runs', '3'], cost: 1.6, quickCost: 1.5 },
     json: 'nn.json',
     headline: (r) =>
       (r.rows as any[])
@@ -54,7 +62,7 @@ export const suites: Record<string, Suite> = {
   e2e: {
     about: 'FocusCLIP/CLIP training steps vs TF.js (WebGPU) and PyTorch (CPU), losses checked',
     load: () => import('./e2e.js'),
-    reduced: { args: ['--steps', '3', '--batch', '8'], quick: ['--steps', '2', '--batch', '4', '--kinds', 'focusclip'] },
+    reduced: { args: ['--steps', '3', '--batch', '8'], quick: ['--steps', '2', '--batch', '4', '--kinds', 'focusclip'], cost: 1.5, quickCost: 1 },
     json: 'e2e.json',
     headline: (r) =>
       (r.results as any[])
@@ -67,7 +75,7 @@ export const suites: Record<string, Suite> = {
   heatmap: {
     about: 'ROI heatmaps per second vs the float64 reference',
     load: () => import('./heatmap.js'),
-    reduced: { args: ['--batch', '16', '--reps', '3'], quick: ['--batch', '8', '--reps', '2', '--size', '64', '--mode', 'axis'] },
+    reduced: { args: ['--batch', '16', '--reps', '3'], quick: ['--batch', '8', '--reps', '2', '--size', '64', '--mode', 'axis'], cost: 0.05, quickCost: 0.03 },
     json: 'heatmap.json',
     headline: (r) => {
       const rows: any[] = r.rows;
@@ -77,7 +85,7 @@ export const suites: Record<string, Suite> = {
   loader: {
     about: 'synthetic images and shard loading, samples per second',
     load: () => import('./loader.js'),
-    reduced: { args: ['--count', '256', '--sizes', '64,224'], quick: ['--count', '64', '--sizes', '64'] },
+    reduced: { args: ['--count', '256', '--sizes', '64,224'], quick: ['--count', '64', '--sizes', '64'], cost: 0.05, quickCost: 0.02 },
     json: 'loader.json',
     headline: (r) =>
       (r.rows as any[]).map((x) => `${x.size} px: ${x.loaderFileSamplesPerSec} samples/s from files, ${x.loaderMemorySamplesPerSec} from memory, generated ${x.generateImagesPerSec} img/s`).join('; '),
@@ -85,7 +93,7 @@ export const suites: Record<string, Suite> = {
   wait: {
     about: "the engine's quiet waiting vs a plain await on one GPU job",
     load: () => import('./wait.js'),
-    reduced: { args: ['--reps', '4'], quick: ['--reps', '2'] },
+    reduced: { args: ['--reps', '4'], quick: ['--reps', '2'], cost: 0.1, quickCost: 0.05 },
     json: 'wait.json',
     headline: (r) =>
       (r.results as any[]).map((x) => `${x.mode}: ${n(x.wallMs, 0)} ms, main thread ${x.mainThreadCpuShare === undefined ? '-' : `${(100 * x.mainThreadCpuShare).toFixed(0)}%`} of a core`).join('; '),
