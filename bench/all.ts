@@ -138,9 +138,6 @@ export async function runAll(args: string[], out: BenchOutput, log: (line: strin
     smoke = await runSmoke(e, {
       size,
       families: opts.families,
-      onResult: (r) => {
-        if (!r.pass) log(`  FAIL ${r.family} ${r.variant} ${r.shape}: ${r.error ?? r.outputs.filter((o) => !o.pass).map((o) => `${o.what} error ${o.ratio.toPrecision(3)}x the tolerance (${o.tolerance})`).join('; ')}`);
-      },
     });
   } finally {
     e.destroy();
@@ -214,6 +211,7 @@ export async function runAll(args: string[], out: BenchOutput, log: (line: strin
   log(`summary (${report.seconds.toFixed(0)} s, load average ${report.loadAverage.start.join(' ')} at the start, ${report.loadAverage.end.join(' ')} at the end):`);
   log(`  smoke: ${report.smoke.passed}/${smoke.length} checks pass${failed.length ? `, ${failed.length} FAIL` : ''}${skipped.length ? `, ${skipped.length} skipped (${[...new Set(skipped.map((r) => r.skipped))].join('; ')})` : ''}`);
   for (const r of failed) log(`    FAIL ${r.family} / ${r.variant} / ${r.shape}`);
+  if (skipped.length) log(`    skipped: ${skipped.map((r) => `${r.family} / ${r.variant}`).join(', ')}`);
   const width = Math.max(0, ...Object.keys(runs).map((n) => n.length));
   for (const [name, r] of Object.entries(runs)) log(`  ${name.padEnd(width)}  ${r.status === 'ok' ? (r.headline ?? '') : r.status === 'failed' ? `FAILED: ${r.error}` : `skipped: ${r.skipped}`} (${r.seconds.toFixed(0)} s)`);
   log(`wrote ${written}`);

@@ -4,7 +4,9 @@
 // (kernels/variants.ts) or per call (GemmSpec.variant, the attention `impl`), so the discrete-GPU
 // kernels (`tiled` GEMM, row-per-workgroup reductions) are checked on a CPU adapter too, and the
 // subgroup kernels on a GPU. Small odd shapes: this checks results, it does not time kernels (the
-// milliseconds include compiling them).
+// milliseconds include compiling them). The tolerances are the kernel tests', widened where WGSL
+// lets exp, log and tanh differ by more ULP than lavapipe's do: a failure is a wrong kernel, not
+// another last bit.
 
 import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -358,11 +360,12 @@ function attentionCheck(impl: AttentionVariant, route: AttentionBackwardRoute, d
           if (taken !== route) throw new Error(`attention: asked for the ${route} backward, the engine takes ${taken}`);
           const { out, saved } = attentionForward(e, qt, kt, vt, { keyMask: maskT, scale, impl });
           const grads = attentionBackward(e, qt, kt, vt, out, gt, saved, maskT);
+          // The kernel tests hold lavapipe to 2e-6 / 2e-5; WGSL lets exp differ by 3 + 2|x| ULP.
           return [
-            { what: 'out', got: await read(out), want: want.out, tol: { frobenius: 2e-6 } },
-            { what: 'dq', got: await read(grads.dq), want: want.dq, tol: { frobenius: 2e-5 } },
-            { what: 'dk', got: await read(grads.dk), want: want.dk, tol: { frobenius: 2e-5 } },
-            { what: 'dv', got: await read(grads.dv), want: want.dv, tol: { frobenius: 2e-5 } },
+            { what: 'out', got: await read(out), want: want.out, tol: { frobenius: 1e-5 } },
+            { what: 'dq', got: await read(grads.dq), want: want.dq, tol: { frobenius: 5e-5 } },
+            { what: 'dk', got: await read(grads.dk), want: want.dk, tol: { frobenius: 5e-5 } },
+            { what: 'dv', got: await read(grads.dv), want: want.dv, tol: { frobenius: 5e-5 } },
           ];
         }),
       );
@@ -522,9 +525,10 @@ function geluCheck(size: SmokeSize): Check {
         const got = await read(y);
         y.backward(e.tensor(F(gs), [xs.length]));
         return [
-          // erfc with relative error 1.2e-7 plus f32 rounding of exp(-z^2) at large z.
-          { what: 'y', got, want: xs.map(refs.geluRef), tol: { atol: 3e-8, rtol: 2e-6 } },
-          { what: 'dx', got: await read(x.grad!), want: xs.map((v, i) => gs[i] * refs.geluGradRef(v)), tol: { atol: 3e-7, rtol: 1e-6 } },
+          // erfc with relative error 1.2e-7 times exp(-z^2 / 2), which WGSL lets differ by 3 + 2|x|
+          // ULP (4.6e-6 at z = 6; lavapipe's is exact to 1e-7, and the kernel tests hold it to 2e-6).
+          { what: 'y', got, want: xs.map(refs.geluRef), tol: { atol: 3e-8, rtol: 1e-5 } },
+          { what: 'dx', got: await read(x.grad!), want: xs.map((v, i) => gs[i] * refs.geluGradRef(v)), tol: { atol: 3e-7, rtol: 1e-5 } },
         ];
       });
     },
@@ -584,7 +588,8 @@ function elementwiseChecks(size: SmokeSize): Check[] {
         return e.scope(async () => {
           const xt = e.tensor(F(x), [n]);
           const zt = e.tensor(F(z), [n]);
-          const tol: Tolerance = { atol: 1e-6, rtol: 2e-6 };
+          // WGSL's exp, log and tanh may differ from the correctly rounded value by several ULP.
+          const tol: Tolerance = { atol: 1e-6, rtol: 1e-5 };
           const un = (what: string, t: Tensor, f: (v: number) => number, src: Float64Array) => read(t).then((got) => ({ what, got, want: src.map(f), tol }));
           return Promise.all([
             un('exp', xt.exp(), Math.exp, x),
@@ -859,8 +864,8 @@ function optimizerChecks(size: SmokeSize): Check[] {
           const buf = e.zeros([n]);
           for (const g of gs) sgdStep(e, { params, grads: e.tensor(F(g), [n]), momentum: buf }, { ...o, ...chunk });
           return [
-            { what: 'params', got: await read(params), want: want.params, tol: { atol: 1e-7, rtol: 1e-6 } },
-            { what: 'momentum', got: await read(buf), want: want.momentum, tol: { atol: 1e-7, rtol: 1e-6 } },
+            { what: 'params', got: await read(params), want: want.params, tol: { atol: 1e-6, rtol: 1e-5 } },
+            { what: 'momentum', got: await read(buf), want: want.momentum, tol: { atol: 1e-6, rtol: 1e-5 } },
           ];
         });
       },
@@ -882,8 +887,8 @@ function optimizerChecks(size: SmokeSize): Check[] {
           const params = e.tensor(F(p0), [n]);
           sgdStep(e, { params, grads: gt, momentum: e.zeros([n]) }, { ...o, clip: norm, ...chunk });
           return [
-            { what: 'norm, clip coefficient', got: await read(norm), want: [clip.norm, clip.coef], tol: { atol: 1e-7, rtol: 1e-6 } },
-            { what: 'params', got: await read(params), want: want.params, tol: { atol: 1e-7, rtol: 1e-5 } },
+            { what: 'norm, clip coefficient', got: await read(norm), want: [clip.norm, clip.coef], tol: { atol: 1e-7, rtol: 1e-5 } },
+            { what: 'params', got: await read(params), want: want.params, tol: { atol: 1e-6, rtol: 1e-5 } },
           ];
         });
       },
@@ -976,23 +981,36 @@ export async function runSmoke(e: Engine, opts: SmokeOptions = {}): Promise<Smok
   return results;
 }
 
-/** The smoke as table lines, failures first. */
+/** One line per failed check (what failed and by how much), then a table per family, failing
+ *  families first: checks, failures, skips, the largest errors and the worst error over its tolerance. */
 export function smokeTable(results: readonly SmokeResult[]): string[] {
-  const order = [...results].sort((a, b) => Number(a.pass) - Number(b.pass));
-  const e = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
-  const rows = order.map((r) => [
-    r.skipped ? 'skip' : r.pass ? 'pass' : 'FAIL',
-    r.family,
-    r.variant,
-    r.shape,
-    r.skipped ? '-' : e(r.maxAbsErr),
-    r.skipped ? '-' : e(r.maxRelErr),
-    r.tolerance,
-    r.skipped ? '-' : r.ms.toFixed(0),
-    r.skipped ? r.skipped : r.error ? r.error : r.pass ? '' : `worst: ${r.outputs.filter((o) => !o.pass).map((o) => o.what).join(', ')}`,
-  ]);
-  const head = ['', 'family', 'variant', 'shape', 'max abs', 'max rel', 'tolerance', 'ms', ''];
-  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]))).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)];
+  const ex = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
+  const lines = results
+    .filter((r) => !r.pass)
+    .map((r) => `FAIL  ${r.family} / ${r.variant} / ${r.shape}: ${r.error ?? r.outputs.filter((o) => !o.pass).map((o) => `${o.what} error ${Number.isFinite(o.ratio) ? o.ratio.toPrecision(3) : o.ratio}x the tolerance (${o.tolerance}; max abs ${ex(o.maxAbsErr)})`).join('; ')}`);
+  const families = [...new Set(results.map((r) => r.family))].map((family) => {
+    const rs = results.filter((r) => r.family === family);
+    const ran = rs.filter((r) => !r.skipped);
+    const outs = ran.flatMap((r) => r.outputs);
+    const failed = rs.filter((r) => !r.pass).length;
+    return {
+      failed,
+      cells: [
+        failed ? 'FAIL' : ran.length ? 'pass' : 'skip',
+        family,
+        String(rs.length),
+        String(failed),
+        String(rs.length - ran.length),
+        outs.length ? ex(Math.max(...outs.map((o) => o.maxAbsErr))) : '-',
+        outs.length ? ex(Math.max(...outs.map((o) => o.maxRelErr))) : '-',
+        outs.length ? Math.max(...outs.map((o) => o.ratio)).toPrecision(2) : '-',
+        (ran.reduce((t, r) => t + r.ms, 0) / 1000).toFixed(1),
+      ],
+    };
+  });
+  families.sort((a, b) => Number(b.failed > 0) - Number(a.failed > 0));
+  const head = ['', 'family', 'checks', 'failed', 'skipped', 'max abs', 'max rel', 'worst / tolerance', 's'];
+  const width = head.map((h, i) => Math.max(h.length, ...families.map((f) => f.cells[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+  return [...lines, line(head), ...families.map((f) => line(f.cells))];
 }
