@@ -102,6 +102,6 @@ export const suites: Record<string, Suite> = {
 
 export function suiteList(): string {
   const width = Math.max(...Object.keys(suites).map((n) => n.length), 3);
-  const all = `  ${'all'.padEnd(width)}  correctness of every kernel family and layout vs CPU references, then every suite reduced; one JSON (--json, --quick, --suites a,b, --families a,b)`;
+  const all = `  ${'all'.padEnd(width)}  correctness of every kernel family and layout vs CPU references, then every suite reduced; one JSON (--json, --quick, --budget S, --suites a,b, --families a,b)`;
   return [...Object.entries(suites).map(([n, s]) => `  ${n.padEnd(width)}  ${s.about}`), all].join('\n');
 }
