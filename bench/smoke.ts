@@ -13,12 +13,12 @@ import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
 import * as Ref from '../kernels/reference.js';
 import { f16Value, gelu64, gemmRef, toF16 } from '../kernels/gemm-reference.js';
-import { candidateVariants, defaultVariant, fixedSubgroupSize, gemm, type GemmSpec } from '../kernels/gemm.js';
+import { candidateVariants, fixedSubgroupSize, gemm, type GemmSpec } from '../kernels/gemm.js';
 import { variantName, type Activation, type GemmVariant } from '../kernels/gemm-wgsl.js';
 import { matmulNaive } from '../kernels/matmul-naive.js';
-import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant, type AttentionVariant } from '../kernels/attention.js';
+import { attentionBackward, attentionBackwardRoute, attentionForward, type AttentionVariant } from '../kernels/attention.js';
 import { softmaxVariant } from '../kernels/softmax.js';
-import { ROW_WG } from '../kernels/row-reduce.js';
+import { ROW_WG, rowLanes } from '../kernels/row-reduce.js';
 import { pinVariants, type KernelVariants, type RowLanes, type SoftmaxVariant, type AttentionBackwardRoute } from '../kernels/variants.js';
 import { dropoutKeep } from '../kernels/dropout.js';
 import { rasterizeHeatmaps } from '../kernels/heatmap.js';
@@ -167,6 +167,7 @@ export function compare(what: string, got: ArrayLike<number>, want: ArrayLike<nu
 async function pinned<T>(e: Engine, v: KernelVariants, fn: () => Promise<T>): Promise<T> {
   pinVariants(e, v);
   try {
+    if (v.rowLanes !== undefined && rowLanes(e) !== v.rowLanes) throw new Error(`pinned ${v.rowLanes} lanes per row, the engine takes ${rowLanes(e)}`);
     return await fn();
   } finally {
     pinVariants(e, Object.fromEntries(Object.keys(v).map((k) => [k, undefined])) as KernelVariants);
