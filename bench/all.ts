@@ -14,7 +14,7 @@
 
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../engine/engine.js';
+import { Engine } from '../ops/engine.js';
 import { adapterReport, type AdapterReport } from '../cli/info.js';
 import { runSmoke, smokeTable, SMOKE_FAMILIES, type SmokeResult, type SmokeSize } from './smoke.js';
 import { suites } from './registry.js';

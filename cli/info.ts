@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RunCommand } from './run.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../ops/engine.js';
 import { fmtBytes } from '../engine/memory.js';
 import { RAISED_LIMITS } from '../engine/device.js';
 import { makeModelConfig } from '../model/config.js';
