@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RunCommand } from './run.js';
+import type { Engine } from '../ops/engine.js';
 import { fmtBytes } from '../engine/memory.js';
 import { RAISED_LIMITS } from '../engine/device.js';
 import { makeModelConfig } from '../model/config.js';
@@ -8,6 +9,35 @@ import { summarizeModel } from '../model/summary.js';
 /** The limits and features a FocusCLIP user should see first. */
 const KEY_LIMITS = [...RAISED_LIMITS.filter((k) => k !== 'maxBindGroups'), 'minStorageBufferOffsetAlignment', 'subgroupMinSize', 'subgroupMaxSize'];
 const KEY_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'];
+
+export interface AdapterReport {
+  platform: string;
+  runtime: string;
+  adapter: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean };
+  limits: Record<string, number>;
+  features: Record<string, boolean>;
+  adapterFeatures: string[];
+}
+
+/** What `focusclip info --json` prints: the adapter, the key limits and the features FocusCLIP uses. */
+export function adapterReport(engine: Engine): AdapterReport {
+  const a = engine.adapter;
+  const limits: Record<string, number> = {};
+  for (const k of KEY_LIMITS) {
+    const v = (engine.limits as any)[k] ?? a.limits[k];
+    if (typeof v === 'number') limits[k] = v;
+  }
+  const features: Record<string, boolean> = {};
+  for (const f of KEY_FEATURES) features[f] = engine.features.has(f);
+  return {
+    platform: engine.platform,
+    runtime: `node ${process.version}`,
+    adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, isFallbackAdapter: a.isFallbackAdapter },
+    limits,
+    features,
+    adapterFeatures: [...a.features],
+  };
+}
 
 export function registerInfo(program: Command, run: RunCommand) {
   program
@@ -26,22 +56,9 @@ export function registerInfo(program: Command, run: RunCommand) {
       const dawnOptions = opts.dawn ? opts.dawn.split(/[\s,;]+/).filter(Boolean) : undefined;
       await run(
         async (engine) => {
+          const report = adapterReport(engine);
+          const { limits, features } = report;
           const a = engine.adapter;
-          const limits: Record<string, number> = {};
-          for (const k of KEY_LIMITS) {
-            const v = (engine.limits as any)[k] ?? a.limits[k];
-            if (typeof v === 'number') limits[k] = v;
-          }
-          const features: Record<string, boolean> = {};
-          for (const f of KEY_FEATURES) features[f] = engine.features.has(f);
-          const report = {
-            platform: engine.platform,
-            runtime: `node ${process.version}`,
-            adapter: { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, isFallbackAdapter: a.isFallbackAdapter },
-            limits,
-            features,
-            adapterFeatures: a.features,
-          };
           if (opts.json) {
             console.log(JSON.stringify(report, null, 2));
             return;

@@ -6,6 +6,7 @@ import { pinVariants } from './variants.js';
 import type { Tensor } from '../engine/tensor.js';
 import { checkOp, type OpResult } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
+import { attentionRef, prefixMask, type AttentionDims as Dims } from './reference.js';
 
 let seed = 9000;
 const nextSeed = () => seed++;
@@ -37,73 +38,6 @@ function checkAttention(e: Engine, dims: Dims, q: Float64Array, k: Float64Array,
   );
 }
 
-interface Dims {
-  B: number;
-  H: number;
-  S: number;
-  D: number;
-}
-
-/** float64 attention and its gradients for upstream gradient g; mask [B, S] (1 keep) or undefined.
- *  Queries whose keys are all masked output zeros and get zero gradients (the kernel's convention). */
-function attentionRef(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, mask: ArrayLike<number> | undefined, { B, H, S, D }: Dims, scale: number, g?: ArrayLike<number>) {
-  const n = B * H * S * D;
-  const out = new Float64Array(n);
-  const dq = new Float64Array(n);
-  const dk = new Float64Array(n);
-  const dv = new Float64Array(n);
-  const P = new Float64Array(S * S);
-  const dS = new Float64Array(S * S);
-  for (let bh = 0; bh < B * H; bh++) {
-    const b = Math.floor(bh / H);
-    const o = bh * S * D;
-    for (let i = 0; i < S; i++) {
-      let m = -Infinity;
-      for (let j = 0; j < S; j++) {
-        if (mask && !(mask[b * S + j] > 0.5)) {
-          P[i * S + j] = -Infinity;
-          continue;
-        }
-        let s = 0;
-        for (let d = 0; d < D; d++) s += q[o + i * D + d] * k[o + j * D + d];
-        P[i * S + j] = s * scale;
-        m = Math.max(m, s * scale);
-      }
-      let sum = 0;
-      for (let j = 0; j < S; j++) sum += m === -Infinity ? 0 : Math.exp(P[i * S + j] - m);
-      for (let j = 0; j < S; j++) P[i * S + j] = sum === 0 ? 0 : Math.exp(P[i * S + j] - m) / sum;
-      for (let d = 0; d < D; d++) {
-        let acc = 0;
-        for (let j = 0; j < S; j++) acc += P[i * S + j] * v[o + j * D + d];
-        out[o + i * D + d] = acc;
-      }
-    }
-    if (!g) continue;
-    for (let i = 0; i < S; i++) {
-      let rowDot = 0;
-      for (let j = 0; j < S; j++) {
-        let dp = 0;
-        for (let d = 0; d < D; d++) dp += g[o + i * D + d] * v[o + j * D + d];
-        dS[i * S + j] = dp;
-        rowDot += dp * P[i * S + j];
-      }
-      for (let j = 0; j < S; j++) dS[i * S + j] = P[i * S + j] * (dS[i * S + j] - rowDot);
-    }
-    for (let i = 0; i < S; i++) {
-      for (let j = 0; j < S; j++) {
-        const p = P[i * S + j];
-        const ds = dS[i * S + j] * scale;
-        for (let d = 0; d < D; d++) {
-          dv[o + j * D + d] += p * g[o + i * D + d];
-          dq[o + i * D + d] += ds * k[o + j * D + d];
-          dk[o + j * D + d] += ds * q[o + i * D + d];
-        }
-      }
-    }
-  }
-  return { out, dq, dk, dv };
-}
-
 /** The plain composition of engine ops: matmul, softmax from max/exp/sum/div, matmul. */
 function attentionComposed(e: Engine, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | undefined, scale: number): Tensor {
   const [B, , S] = q.shape;
@@ -115,18 +49,6 @@ function attentionComposed(e: Engine, q: Tensor, k: Tensor, v: Tensor, mask: Ten
 }
 
 const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
-
-/** A padding-style mask: batch b keeps a prefix of length >= 1 (like BERT's padded captions). */
-function prefixMask(B: number, S: number): Float64Array {
-  const m = new Float64Array(B * S);
-  for (let b = 0; b < B; b++) {
-    const len = Math.max(1, S - Math.floor((b * 0.37 + 0.21) * S) % S);
-    for (let j = 0; j < len; j++) m[b * S + j] = 1;
-  }
-  // Also punch a hole inside the kept prefix: the mask is per key, not a length.
-  if (S > 3) m[1] = 0;
-  return m;
-}
 
 describe('attention', () => {
   const E = useEngine();

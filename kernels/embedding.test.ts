@@ -3,6 +3,7 @@ import { randArray, toF32, useEngine } from '../test/helpers.js';
 import { checkOp, type OpCase } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
 import { Rng } from '../engine/rng.js';
+import { gatherRef, scatterRef } from './reference.js';
 
 let seed = 8000;
 const nextSeed = () => seed++;
@@ -21,24 +22,6 @@ function embeddingCase(V: number, D: number, ids: number[], idsShape: number[], 
     forward: 'exact',
     backward: dtable,
   };
-}
-
-function gatherRef(table: ArrayLike<number>, V: number, D: number, ids: number[]): Float64Array {
-  const out = new Float64Array(ids.length * D);
-  ids.forEach((id, p) => {
-    if (id >= 0 && id < V) for (let d = 0; d < D; d++) out[p * D + d] = table[id * D + d];
-  });
-  return out;
-}
-
-/** Scatter-add in position order; with `f32` every partial sum is rounded to float32 exactly as the
- *  kernel does (it sums each row's positions in order), so the result must match bit for bit. */
-function scatterRef(V: number, D: number, ids: number[], g: ArrayLike<number>, f32 = false): Float64Array {
-  const dt = new Float64Array(V * D);
-  ids.forEach((id, p) => {
-    if (id >= 0 && id < V) for (let d = 0; d < D; d++) dt[id * D + d] = f32 ? Math.fround(dt[id * D + d] + g[p * D + d]) : dt[id * D + d] + g[p * D + d];
-  });
-  return dt;
 }
 
 describe('embedding', () => {

@@ -3,24 +3,10 @@ import { useEngine, randArray } from '../test/helpers.js';
 import { checkOp } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
 import { focus } from '../ops/focus.js';
+import { focusRef } from './reference.js';
 
 let seed = 10000;
 const nextSeed = () => seed++;
-
-/** float64 reference: I * (a' + (1 - a') H), a' = clamp(a, 0, 1) when clampA. */
-function focusRef(img: Float64Array, heat: Float64Array, a: number, shape: number[], clampA: boolean): Float64Array {
-  const [B, C, H, W] = shape;
-  const plane = H * W;
-  const av = clampA ? Math.min(1, Math.max(0, a)) : a;
-  const out = new Float64Array(img.length);
-  for (let b = 0; b < B; b++)
-    for (let c = 0; c < C; c++)
-      for (let q = 0; q < plane; q++) {
-        const i = (b * C + c) * plane + q;
-        out[i] = img[i] * (av + (1 - av) * heat[b * plane + q]);
-      }
-  return out;
-}
 
 describe('focus op', () => {
   const E = useEngine();

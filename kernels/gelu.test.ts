@@ -3,13 +3,10 @@ import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/h
 import { checkOp } from '../test/check-op.js';
 import * as R from '../test/reference.js';
 import { erf64, erfc64 } from './gemm-reference.js';
+import { geluGradRef, geluRef } from './reference.js';
 
 let seed = 3000;
 const nextSeed = () => seed++;
-
-const Phi = (x: number) => 0.5 * erfc64(-x / Math.SQRT2);
-const geluRef = (x: number) => x * Phi(x);
-const geluGradRef = (x: number) => Phi(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
 describe('gelu', () => {
   const E = useEngine();

@@ -4,6 +4,7 @@ import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
 import { checkOp, type OpCase } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
+import { l2GradRef, l2Ref } from './reference.js';
 
 let seed = 5000;
 const nextSeed = () => seed++;
@@ -20,33 +21,6 @@ const l2Case = (R: number, D: number, eps: number, x: Float64Array, g: Float64Ar
   forward: { rtol: 1e-5, atol: 1e-7 },
   backward,
 });
-
-function l2Ref(x: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
-  const y = new Float64Array(R * D);
-  for (let r = 0; r < R; r++) {
-    let s = 0;
-    for (let j = 0; j < D; j++) s += x[r * D + j] ** 2;
-    const d = Math.max(Math.sqrt(s), eps);
-    for (let j = 0; j < D; j++) y[r * D + j] = x[r * D + j] / d;
-  }
-  return y;
-}
-
-function l2GradRef(x: ArrayLike<number>, g: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
-  const y = l2Ref(x, R, D, eps);
-  const dx = new Float64Array(R * D);
-  for (let r = 0; r < R; r++) {
-    let s = 0;
-    let dot = 0;
-    for (let j = 0; j < D; j++) {
-      s += x[r * D + j] ** 2;
-      dot += g[r * D + j] * y[r * D + j];
-    }
-    const n = Math.sqrt(s);
-    for (let j = 0; j < D; j++) dx[r * D + j] = n > eps ? (g[r * D + j] - y[r * D + j] * dot) / n : g[r * D + j] / eps;
-  }
-  return dx;
-}
 
 const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 

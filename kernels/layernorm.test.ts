@@ -4,53 +4,10 @@ import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, read, toF32, useEngine } from '../test/helpers.js';
 import { checkOp } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
+import { layerNormGradRef, layerNormRef } from './reference.js';
 
 let seed = 6000;
 const nextSeed = () => seed++;
-
-function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
-  const y = new Float64Array(R * D);
-  for (let r = 0; r < R; r++) {
-    let m = 0;
-    for (let j = 0; j < D; j++) m += x[r * D + j];
-    m /= D;
-    let v = 0;
-    for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
-    const rs = 1 / Math.sqrt(v / D + eps);
-    for (let j = 0; j < D; j++) y[r * D + j] = (x[r * D + j] - m) * rs * w[j] + b[j];
-  }
-  return y;
-}
-
-/** Analytic float64 gradients of sum(g * layerNorm(x)). */
-function layerNormGradRef(x: ArrayLike<number>, w: ArrayLike<number>, g: ArrayLike<number>, R: number, D: number, eps: number) {
-  const dx = new Float64Array(R * D);
-  const dw = new Float64Array(D);
-  const db = new Float64Array(D);
-  for (let r = 0; r < R; r++) {
-    let m = 0;
-    for (let j = 0; j < D; j++) m += x[r * D + j];
-    m /= D;
-    let v = 0;
-    for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
-    const rs = 1 / Math.sqrt(v / D + eps);
-    let a = 0;
-    let c = 0;
-    for (let j = 0; j < D; j++) {
-      const xh = (x[r * D + j] - m) * rs;
-      const d = g[r * D + j] * w[j];
-      a += d;
-      c += d * xh;
-      dw[j] += g[r * D + j] * xh;
-      db[j] += g[r * D + j];
-    }
-    for (let j = 0; j < D; j++) {
-      const xh = (x[r * D + j] - m) * rs;
-      dx[r * D + j] = rs * (g[r * D + j] * w[j] - a / D - (xh * c) / D);
-    }
-  }
-  return { dx, dw, db };
-}
 
 const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { read, randArray, toF32, useEngine } from '../test/helpers.js';
-import { nd, permute as permuteRef } from '../test/reference.js';
+import { nd, permute as permuteRef } from './reference.js';
 import { collapsePermutation, permute } from './layout.js';
 
 describe('permute', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertClose, randArray, read, toF32, useEngine } from '../test/helpers.js';
 import { adamwStep, applyClip, gradNorm, sgdStep } from './optim.js';
+import { adamwRef, sgdRef } from './reference.js';
 
 const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
@@ -21,21 +22,8 @@ describe('optimizers', () => {
     sgdStep(e, { params, grads, momentum: buf }, { lr, momentum: mu, weightDecay: wd, maxChunkElements: 128 });
     e.write(grads, toF32(g2));
     sgdStep(e, { params, grads, momentum: buf }, { lr, momentum: mu, weightDecay: wd, maxChunkElements: 128 });
-    const want = new Float64Array(n);
-    const wantBuf = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      // step 1: d = g + wd p; buf = d; p -= lr buf
-      let p = p0[i];
-      let d = g1[i] + wd * p;
-      let b = d;
-      p -= lr * b;
-      // step 2: buf = mu buf + d
-      d = g2[i] + wd * p;
-      b = mu * b + d;
-      p -= lr * b;
-      want[i] = p;
-      wantBuf[i] = b;
-    }
+    // step 1: d = g + wd p; buf = d; p -= lr buf. step 2: buf = mu buf + d.
+    const { params: want, momentum: wantBuf } = sgdRef(p0, [g1, g2], { lr, momentum: mu, weightDecay: wd });
     assertClose(await read(params), want, { rtol: 1e-6, atol: 1e-7, what: 'params' });
     assertClose(await read(buf), wantBuf, { rtol: 1e-6, atol: 1e-7, what: 'momentum' });
   });
@@ -93,20 +81,7 @@ describe('optimizers', () => {
       e.write(grads, toF32(gs[t - 1]));
       adamwStep(e, { params, grads, m, v }, { lr, step: t, beta1: b1, beta2: b2, eps, weightDecay: wd, maxChunkElements: 256 });
     }
-    const want = Float64Array.from(p0);
-    const mm = new Float64Array(n);
-    const vv = new Float64Array(n);
-    for (let t = 1; t <= 3; t++) {
-      for (let i = 0; i < n; i++) {
-        const g = gs[t - 1][i];
-        want[i] *= 1 - lr * wd;
-        mm[i] = b1 * mm[i] + (1 - b1) * g;
-        vv[i] = b2 * vv[i] + (1 - b2) * g * g;
-        const mh = mm[i] / (1 - b1 ** t);
-        const vh = vv[i] / (1 - b2 ** t);
-        want[i] -= (lr * mh) / (Math.sqrt(vh) + eps);
-      }
-    }
+    const { params: want, m: mm, v: vv } = adamwRef(p0, gs, { lr, beta1: b1, beta2: b2, eps, weightDecay: wd });
     assertClose(await read(params), want, { rtol: 1e-5, atol: 1e-6, what: 'params' });
     assertClose(await read(m), mm, { rtol: 1e-5, atol: 1e-7, what: 'm' });
     assertClose(await read(v), vv, { rtol: 1e-5, atol: 1e-8, what: 'v' });

@@ -4,27 +4,10 @@ import { pinVariants } from './variants.js';
 import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
 import { checkOp } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
+import { xentRef } from './reference.js';
 
 let seed = 7000;
 const nextSeed = () => seed++;
-
-/** float64 mean loss and its gradient; ex[r] = -1 for no exclusion. */
-function xentRef(x: ArrayLike<number>, R: number, C: number, target: number[], ex: number[], s: number) {
-  let loss = 0;
-  const grad = new Float64Array(R * C);
-  for (let r = 0; r < R; r++) {
-    let m = -Infinity;
-    for (let j = 0; j < C; j++) if (j !== ex[r]) m = Math.max(m, s * x[r * C + j]);
-    let sum = 0;
-    for (let j = 0; j < C; j++) if (j !== ex[r]) sum += Math.exp(s * x[r * C + j] - m);
-    loss += m + Math.log(sum) - s * x[r * C + target[r]];
-    for (let j = 0; j < C; j++) {
-      const p = j === ex[r] ? 0 : Math.exp(s * x[r * C + j] - m) / sum;
-      grad[r * C + j] = (s * (p - (j === target[r] ? 1 : 0))) / R;
-    }
-  }
-  return { loss: loss / R, grad };
-}
 
 const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 

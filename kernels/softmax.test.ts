@@ -6,31 +6,10 @@ import { fixedSubgroupSize } from './gemm.js';
 import { assertClose, numericGrad, randArray, toF32, useEngine } from '../test/helpers.js';
 import { checkOp } from '../test/check-op.js';
 import * as Ref from '../test/reference.js';
+import { softmaxGradRef, softmaxRef } from './reference.js';
 
 let seed = 4000;
 const nextSeed = () => seed++;
-
-function softmaxRef(x: ArrayLike<number>, R: number, C: number): Float64Array {
-  const y = new Float64Array(R * C);
-  for (let r = 0; r < R; r++) {
-    let m = -Infinity;
-    for (let j = 0; j < C; j++) m = Math.max(m, x[r * C + j]);
-    let s = 0;
-    for (let j = 0; j < C; j++) s += Math.exp(x[r * C + j] - m);
-    for (let j = 0; j < C; j++) y[r * C + j] = Math.exp(x[r * C + j] - m) / s;
-  }
-  return y;
-}
-
-function softmaxGradRef(y: Float64Array, g: ArrayLike<number>, R: number, C: number): Float64Array {
-  const dx = new Float64Array(R * C);
-  for (let r = 0; r < R; r++) {
-    let d = 0;
-    for (let j = 0; j < C; j++) d += g[r * C + j] * y[r * C + j];
-    for (let j = 0; j < C; j++) dx[r * C + j] = y[r * C + j] * (g[r * C + j] - d);
-  }
-  return dx;
-}
 
 const f32 = (a: ArrayLike<number>) => Float64Array.from(toF32(a));
 
