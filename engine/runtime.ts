@@ -359,29 +359,20 @@ export class Runtime {
     return this.track(new Tensor(this, storage, [...shape], dtype));
   }
 
-  /** A tensor from host data: a typed array or number[] with a shape, or an ndarray view. */
-  tensor(
-    data: ArrayLike<number> | { data: ArrayLike<number>; shape: number[]; stride: number[]; offset: number },
-    shape?: readonly number[],
-    opts: { dtype?: DType; requiresGrad?: boolean } = {},
-  ): Tensor {
-    let flat: ArrayLike<number>;
-    if (isNdarray(data)) {
-      shape ??= data.shape;
-      flat = ndarrayToFlat(data);
-    } else flat = data;
-    shape ??= [flat.length];
+  /** A tensor from host data: a typed array or number[] with a shape (default: 1-D). */
+  tensor(data: ArrayLike<number>, shape?: readonly number[], opts: { dtype?: DType; requiresGrad?: boolean } = {}): Tensor {
+    shape ??= [data.length];
     checkShape(shape);
-    const dtype = opts.dtype ?? dtypeOfArray(flat);
-    if (shapeSize(shape) !== flat.length) {
-      throw new Error(`tensor(): ${flat.length} values cannot have shape ${fmtShape(shape)} (${shapeSize(shape)} elements).`);
+    const dtype = opts.dtype ?? dtypeOfArray(data);
+    if (shapeSize(shape) !== data.length) {
+      throw new Error(`tensor(): ${data.length} values cannot have shape ${fmtShape(shape)} (${shapeSize(shape)} elements).`);
     }
     const t = this.empty(shape, dtype);
     let typed: AnyTypedArray;
-    if (dtype === 'f32') typed = flat instanceof Float32Array ? flat : Float32Array.from(flat);
-    else if (dtype === 'i32') typed = flat instanceof Int32Array ? flat : Int32Array.from(flat);
-    else if (dtype === 'u32') typed = flat instanceof Uint32Array ? flat : Uint32Array.from(flat);
-    else typed = flat instanceof Uint16Array ? flat : Uint16Array.from(flat);
+    if (dtype === 'f32') typed = data instanceof Float32Array ? data : Float32Array.from(data);
+    else if (dtype === 'i32') typed = data instanceof Int32Array ? data : Int32Array.from(data);
+    else if (dtype === 'u32') typed = data instanceof Uint32Array ? data : Uint32Array.from(data);
+    else typed = data instanceof Uint16Array ? data : Uint16Array.from(data);
     if (typed.length) this.write(t, typed);
     t.requiresGrad = !!opts.requiresGrad;
     return t;
@@ -579,26 +570,6 @@ export class Runtime {
 
 export function alignUp(n: number, a: number): number {
   return Math.ceil(n / a) * a;
-}
-
-function isNdarray(x: any): x is { data: ArrayLike<number>; shape: number[]; stride: number[]; offset: number } {
-  return x && typeof x === 'object' && Array.isArray(x.shape) && Array.isArray(x.stride) && 'data' in x && 'offset' in x;
-}
-
-function ndarrayToFlat(nd: { data: ArrayLike<number>; shape: number[]; stride: number[]; offset: number }): Float32Array | Int32Array | Uint32Array {
-  const n = shapeSize(nd.shape);
-  const out = nd.data instanceof Int32Array ? new Int32Array(n) : nd.data instanceof Uint32Array ? new Uint32Array(n) : new Float32Array(n);
-  const idx = new Array(nd.shape.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    let off = nd.offset;
-    for (let d = 0; d < idx.length; d++) off += idx[d] * nd.stride[d];
-    out[i] = nd.data[off];
-    for (let d = idx.length - 1; d >= 0; d--) {
-      if (++idx[d] < nd.shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
 }
 
 function collectTensors(x: any, out: Set<Tensor>, depth = 0): void {
