@@ -10,6 +10,10 @@ import { fmtBytes, MemoryPool, parseBytes, Storage, type MemoryStats } from './m
 import { Tensor } from './tensor.js';
 import { waitQuietly } from './wait.js';
 import { Rng } from './rng.js';
+import { Profiler, type KernelTiming } from './profiler.js';
+import { Scopes } from './scopes.js';
+
+export type { KernelTiming } from './profiler.js';
 
 export interface DispatchArgs {
   /** Storage bindings by their WGSL names. */
@@ -32,24 +36,6 @@ interface UniformChunk {
   buffer: GPUBuffer;
   host: ArrayBuffer;
   used: number;
-}
-
-/** Per-kernel GPU time gathered while profiling (timestamp queries around each dispatch). */
-export interface KernelTiming {
-  kernel: string;
-  ms: number;
-  count: number;
-}
-
-const PROFILE_QUERIES = 512; // timestamp pairs per query set; a full set forces a flush
-
-interface Profiler {
-  querySet: GPUQuerySet;
-  resolve: GPUBuffer;
-  used: number;
-  names: string[];
-  totals: Map<string, { ms: number; count: number }>;
-  pending: Promise<void>[];
 }
 
 /** What a new runtime is made from: the device and what was learnt acquiring it. @internal */
@@ -76,7 +62,7 @@ export class Runtime {
   private encodedCommands = 0;
   private uniformChunks: UniformChunk[] = [];
   private uniformFree: UniformChunk[] = [];
-  private scopes: Set<Tensor>[] = [];
+  private scopes = new Scopes();
   private gradDepth = 0;
   private errors: string[] = [];
   private compileChecks: Promise<void>[] = [];
@@ -158,21 +144,14 @@ export class Runtime {
       }
     }
     if (!kernel.uniform && args.params && Object.keys(args.params).length) kernel.packParams(args.params, new DataView(new ArrayBuffer(0)), 0);
-    const profiled = this.profiler && this.profiler.used < PROFILE_QUERIES ? this.profiler : undefined;
-    let pass: GPUComputePassEncoder;
-    if (profiled) {
-      // One pass per dispatch so the timestamps bracket exactly this kernel.
-      const enc = this.copyEncoder();
-      const i = profiled.used++;
-      profiled.names.push(kernel.name);
-      pass = enc.beginComputePass({ label: kernel.name, timestampWrites: { querySet: profiled.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-    } else pass = this.computePass();
+    const profiled = this.profiler?.hasRoom ? this.profiler : undefined;
+    const pass = profiled ? profiled.beginPass(this.copyEncoder(), kernel.name) : this.computePass();
     pass.setPipeline(kernel.pipeline);
     groups.forEach((entries, g) => pass.setBindGroup(g, this.device.createBindGroup({ layout: kernel.layouts[g], entries, label: kernel.name })));
     pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
     if (profiled) {
       pass.end();
-      if (profiled.used === PROFILE_QUERIES) this.flush();
+      if (profiled.full) this.flush();
     }
     this.lastKernel = kernel.name;
     this.encodedCommands++;
@@ -253,34 +232,9 @@ export class Runtime {
     // Uniform bytes go in with writeBuffer, which the queue orders before this submit: every
     // dispatch of this command buffer sees its own slot.
     for (const c of this.uniformChunks) this.device.queue.writeBuffer(c.buffer, 0, c.host, 0, c.used);
-    const prof = this.profiler;
-    let readTimes: GPUBuffer | undefined;
-    if (prof && prof.used) {
-      const bytes = prof.used * 16;
-      this.encoder.resolveQuerySet(prof.querySet, 0, 2 * prof.used, prof.resolve, 0);
-      readTimes = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'profile' });
-      this.encoder.copyBufferToBuffer(prof.resolve, 0, readTimes, 0, bytes);
-    }
+    const readTimes = this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish({ label: 'step' })]);
-    if (prof && readTimes) {
-      const names = prof.names;
-      const buf = readTimes;
-      prof.names = [];
-      prof.used = 0;
-      prof.pending.push(
-        waitQuietly(buf.mapAsync(GPUMapMode.READ)).then(() => {
-          const t = new BigInt64Array(buf.getMappedRange());
-          names.forEach((n, i) => {
-            const cur = prof.totals.get(n) ?? { ms: 0, count: 0 };
-            cur.ms += Number(t[2 * i + 1] - t[2 * i]) / 1e6;
-            cur.count++;
-            prof.totals.set(n, cur);
-          });
-          buf.unmap();
-          buf.destroy();
-        }),
-      );
-    }
+    readTimes?.();
     this.uniformFree.push(...this.uniformChunks);
     this.uniformChunks = [];
     this.encoder = undefined;
@@ -450,52 +404,17 @@ export class Runtime {
   // ---------------------------------------------------------------- scopes
 
   private track(t: Tensor): Tensor {
-    this.scopes[this.scopes.length - 1]?.add(t);
-    return t;
+    return this.scopes.track(t);
   }
 
   /** Run fn; every tensor it creates is disposed at the end, except those it returns or keeps. */
   scope<T>(fn: () => T): T {
-    const mine = new Set<Tensor>();
-    this.scopes.push(mine);
-    let popped = false;
-    const finish = (result: any) => {
-      if (popped) return;
-      popped = true;
-      const idx = this.scopes.lastIndexOf(mine);
-      if (idx >= 0) this.scopes.splice(idx, 1);
-      const escaping = new Set<Tensor>();
-      collectTensors(result, escaping);
-      const parent = this.scopes[this.scopes.length - 1];
-      for (const t of mine) {
-        if (escaping.has(t)) parent?.add(t);
-        else t.dispose();
-      }
-    };
-    let result: T;
-    try {
-      result = fn();
-    } catch (e) {
-      finish(undefined);
-      throw e;
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        (r) => (finish(r), r),
-        (e) => {
-          finish(undefined);
-          throw e;
-        },
-      ) as T;
-    }
-    finish(result);
-    return result;
+    return this.scopes.run(fn);
   }
 
   /** Exempt a tensor from the scopes it was created in. */
   keep<T extends Tensor>(t: T): T {
-    for (const s of this.scopes) s.delete(t);
-    return t;
+    return this.scopes.keep(t);
   }
 
   // ---------------------------------------------------------------- tape recording
@@ -528,14 +447,7 @@ export class Runtime {
     if (!this.hasTimestamps) throw new Error(`This adapter (${this.adapter.description || this.adapter.vendor}) has no 'timestamp-query' feature; time whole steps on the host instead.`);
     if (this.profiler) return;
     this.flush();
-    this.profiler = {
-      querySet: this.device.createQuerySet({ type: 'timestamp', count: 2 * PROFILE_QUERIES, label: 'profile' }),
-      resolve: this.device.createBuffer({ size: PROFILE_QUERIES * 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'profile-resolve' }),
-      used: 0,
-      names: [],
-      totals: new Map(),
-      pending: [],
-    };
+    this.profiler = new Profiler(this.device);
   }
 
   /** Stop profiling; per-kernel GPU time, largest first. */
@@ -544,10 +456,7 @@ export class Runtime {
     if (!prof) return [];
     this.flush();
     this.profiler = undefined;
-    await Promise.all(prof.pending);
-    prof.querySet.destroy();
-    prof.resolve.destroy();
-    return [...prof.totals].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
+    return prof.finish();
   }
 
   // ---------------------------------------------------------------- lifetime
@@ -570,14 +479,4 @@ export class Runtime {
 
 export function alignUp(n: number, a: number): number {
   return Math.ceil(n / a) * a;
-}
-
-function collectTensors(x: any, out: Set<Tensor>, depth = 0): void {
-  if (!x || depth > 4) return;
-  if (x instanceof Tensor) {
-    out.add(x);
-    if (x.grad) out.add(x.grad);
-  } else if (Array.isArray(x)) for (const v of x) collectTensors(v, out, depth + 1);
-  else if (x instanceof Map) for (const v of x.values()) collectTensors(v, out, depth + 1);
-  else if (typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) collectTensors(v, out, depth + 1);
 }
