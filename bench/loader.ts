@@ -1,12 +1,12 @@
-// Data loader throughput: samples/s of the shard loader (read + decode + uint8 -> float [B,3,H,W]
-// + keypoints) from files with prefetch and from memory, at 64 and 224 pixels; plus how fast the
-// synthetic generator renders. `npm run bench -- loader [--count 2048] [--batch 32] [--sizes 64,224]`.
+// Shard reading throughput: samples/s of readShards, the reader `focusclip train --shards` loads
+// its training set with (read + decode + RGBA images + keypoints, the next shard read while one is
+// decoded), from files and from memory, at 64 and 224 pixels; plus how fast the synthetic generator
+// renders. `npm run bench -- loader [--count 2048] [--sizes 64,224]`.
 // Writes (under --out, default bench/results/) loader.json.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Loader, memorySource } from '../data/loader.js';
-import { buildShards } from '../data/shards.js';
+import { buildShards, memorySource, readShards, type ShardSource } from '../data/shards.js';
 import { fileSource, writeShardDir } from '../data/shards-node.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { benchOutput, type BenchOutput } from './output.js';
@@ -16,16 +16,15 @@ function flag(args: string[], name: string, fallback: string): string {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 }
 
-async function epochRate(loader: Loader, epochs: number): Promise<number> {
+async function readRate(source: ShardSource, passes: number): Promise<number> {
   let n = 0;
   const t = performance.now();
-  for (let e = 0; e < epochs; e++) for await (const b of loader.epoch(e)) n += b.size;
+  for (let p = 0; p < passes; p++) n += (await readShards(source)).length;
   return n / ((performance.now() - t) / 1000);
 }
 
 export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const count = Number(flag(args, 'count', '2048'));
-  const batch = Number(flag(args, 'batch', '32'));
   const sizes = flag(args, 'sizes', '64,224').split(',').map(Number);
   const rows: Record<string, number | string>[] = [];
   for (const size of sizes) {
@@ -37,11 +36,11 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     const dir = mkdtempSync(join(tmpdir(), 'focusclip-shards-'));
     try {
       writeShardDir(dir, built.index, built.shards);
-      const mem = await epochRate(new Loader(memorySource(built.index, built.shards), { batchSize: batch, seed: 1 }), 3);
-      const file = await epochRate(new Loader(fileSource(dir), { batchSize: batch, seed: 1 }), 3);
-      const row = { size, samples: n, batch, generateImagesPerSec: Math.round(genRate), loaderMemorySamplesPerSec: Math.round(mem), loaderFileSamplesPerSec: Math.round(file) };
+      const mem = await readRate(memorySource(built.index, built.shards), 3);
+      const file = await readRate(fileSource(dir), 3);
+      const row = { size, samples: n, generateImagesPerSec: Math.round(genRate), loaderMemorySamplesPerSec: Math.round(mem), loaderFileSamplesPerSec: Math.round(file) };
       rows.push(row);
-      console.log(`${size}x${size}: generate ${row.generateImagesPerSec} img/s, loader ${row.loaderFileSamplesPerSec} samples/s from files (${row.loaderMemorySamplesPerSec} from memory), batch ${batch}`);
+      console.log(`${size}x${size}: generate ${row.generateImagesPerSec} img/s, loader ${row.loaderFileSamplesPerSec} samples/s read from shard files (${row.loaderMemorySamplesPerSec} from memory)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

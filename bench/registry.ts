@@ -83,7 +83,7 @@ export const suites: Record<string, Suite> = {
     },
   },
   loader: {
-    about: 'synthetic images and shard loading, samples per second',
+    about: 'synthetic images and shard reading (the reader of train --shards), samples per second',
     load: () => import('./loader.js'),
     reduced: { args: ['--count', '256', '--sizes', '64,224'], quick: ['--count', '64', '--sizes', '64'], cost: 0.05, quickCost: 0.02 },
     json: 'loader.json',

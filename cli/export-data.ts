@@ -29,6 +29,7 @@ export function registerExportData(program: Command, run: RunCommand) {
     .option('--data <source>', 'synthetic[:count] (generated with the run\'s seed)', 'synthetic')
     .option('--records <file>', 'pose-captions records JSON (instead of synthetic data)')
     .option('--images <dir>', 'image folder of the records (default: images/ next to the records)')
+    .option('--shards <dir>', 'a shard folder (instead of synthetic data)')
     .option('--eval-dataset <kind:path>', 'also export an evaluation set as `focusclip eval` sees it (repeatable)', collect)
     .requiredOption('--out <file>', 'output .safetensors file')
     .action(async (opts) => {
@@ -44,8 +45,8 @@ export function registerExportData(program: Command, run: RunCommand) {
       const evalSpecs: string[] = opts.evalDataset ?? [];
       const evalSets = evalSpecs.flatMap((s) => openDatasets(s));
       await run(async (e) => {
-        console.error(`loading data (${opts.records ?? opts.data}) at ${S}px ...`);
-        const data = new TrainSet(loadExamples(opts, S, state.train.seed), S);
+        console.error(`loading data (${opts.shards ?? opts.records ?? opts.data}) at ${S}px ...`);
+        const data = new TrainSet(await loadExamples(opts, S, state.train.seed), S);
         const heatmaps = mcfg.kind === 'focusclip';
         const tensors: [string, TensorInput][] = await trainTensors(e, data, tokenizer, L, heatmaps);
         const meta: Record<string, string> = {};

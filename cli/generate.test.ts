@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { readImage } from '../data/image-node.js';
-import { Loader } from '../data/loader.js';
+import { readShards } from '../data/shards.js';
 import { fileSource } from '../data/shards-node.js';
 import { runDescribe } from './describe.js';
 import { runGenerate } from './generate.js';
@@ -25,9 +25,9 @@ describe('focusclip generate / describe', () => {
     expect(readdirSync(join(out, 'eval', 'age', 'kid'))).toHaveLength(2);
     expect(readdirSync(join(out, 'eval', 'count', 'three people'))).toHaveLength(2);
     expect(s.eval).toEqual({ age: join(out, 'eval', 'age'), count: join(out, 'eval', 'count') });
-    const loader = new Loader(fileSource(join(out, 'shards')), { batchSize: 24, seed: 0 });
-    expect(loader.source.index.shards).toHaveLength(3);
-    for await (const b of loader.epoch(0)) expect(new Set(b.texts)).toEqual(new Set(recs.map((r: any) => r.description)));
+    const shards = fileSource(join(out, 'shards'));
+    expect(shards.index.shards).toHaveLength(3);
+    expect(new Set((await readShards(shards)).map((s) => s.text))).toEqual(new Set(recs.map((r: any) => r.description)));
 
     // describe: rule-based, with another seed, into another file.
     const log2 = vi.spyOn(console, 'log').mockImplementation(() => {});

@@ -2,11 +2,12 @@
 // --resume continues from the checkpoint's step, and config mistakes are named.
 import { describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import { copyFileSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerTrain } from './train.js';
 import { runCommand } from './run.js';
+import { runGenerate } from './generate.js';
 
 async function train(args: string[]) {
   const program = new Command().exitOverride();
@@ -63,6 +64,48 @@ describe('focusclip train', () => {
       spy.mockRestore();
     }
     expect(log.join('\n')).toMatch(/has finished its run \(step 3 of 3\); nothing to do\. Raise --max-steps or --epochs/);
+  });
+
+  it('trains from shards written by focusclip generate, resumes on them only, and names a bad shard folder', async () => {
+    const gen = mkdtempSync(join(tmpdir(), 'fc-shards-'));
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await runGenerate({ out: gen, count: '12', size: '32', seed: '5', evalCount: '0', evalSeed: '1', evalTasks: '', sheet: '0', shards: true, shardSize: '5', quiet: true });
+    } finally {
+      quiet.mockRestore();
+    }
+    const shards = join(gen, 'shards');
+    const dir = mkdtempSync(join(tmpdir(), 'fc-train-shards-'));
+    const args = ['--shards', shards, '--model', 'tiny', '--batch-size', '4', '--epochs', '50', '--kind', 'clip', '--out', dir, '--eval-count', '0'];
+    await train([...args, '--max-steps', '2']);
+    const atTwo = join(dir, 'at-two.safetensors');
+    copyFileSync(join(dir, 'clip.safetensors'), atTwo);
+    await train([...args, '--max-steps', '4']);
+    const straight = readFileSync(join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(straight.map((l) => l.step)).toEqual([0, 1, 2, 3]);
+    // Resumed at step 2 on the same shards: the same batches, so the same losses as the run straight through.
+    await train([...args, '--max-steps', '4', '--resume', atTwo]);
+    const resumed = readFileSync(join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(resumed.map((l) => l.step)).toEqual([0, 1, 2, 3]);
+    expect(resumed.map((l) => l.loss)).toEqual(straight.map((l) => l.loss));
+    const other = args.map((a) => (a === shards ? 'synthetic:12' : a)).map((a) => (a === '--shards' ? '--data' : a));
+    await expect(train([...other, '--max-steps', '4', '--resume', atTwo])).rejects.toThrow(
+      new RegExp(`was trained on shards:${shards.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(12 samples\\) but this run loads synthetic:12 \\(12 samples\\).*pass --force`),
+    );
+    await expect(train([...args, '--records', join(gen, 'records.json'), '--max-steps', '1'])).rejects.toThrow(/--records and --shards both name training data; pass one of them/);
+    // A missing folder and a cut shard: the message names the folder (or file) and how to make shards.
+    await expect(train([...args, '--shards', join(gen, 'nope'), '--max-steps', '1'])).rejects.toThrow(
+      /no shard index at .*nope\/index\.json .*create shards with `focusclip generate --shards` or `focusclip prepare mpii`/,
+    );
+    const cut = join(gen, 'cut');
+    cpSync(shards, cut, { recursive: true });
+    writeFileSync(join(cut, 'shard-00001.bin'), readFileSync(join(cut, 'shard-00001.bin')).subarray(0, 500));
+    await expect(train([...args, '--shards', cut, '--max-steps', '1'])).rejects.toThrow(
+      /cut\/shard-00001\.bin: truncated or corrupt .*rebuild them with `focusclip generate --shards` or `focusclip prepare mpii`/,
+    );
+    copyFileSync(join(shards, 'shard-00001.bin'), join(cut, 'shard-00001.bin'));
+    rmSync(join(cut, 'shard-00002.bin'));
+    await expect(train([...args, '--shards', cut, '--max-steps', '1'])).rejects.toThrow(/shard file missing or unreadable: .*cut\/shard-00002\.bin \(ENOENT\); rebuild them/);
   });
 
   it('names config mistakes', async () => {

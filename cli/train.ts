@@ -1,5 +1,5 @@
 // `focusclip train`: train FocusCLIP or the CLIP baseline from a recipe (paper | modern), a JSON
-// config file and flags, on synthetic people or on records + images from disk. Logs every step to
+// config file and flags, on synthetic people, on records + images from disk, or on shards. Logs every step to
 // JSONL, redraws the loss curve as it goes, checkpoints atomically, resumes exactly, and on Ctrl-C
 // writes a checkpoint before exiting.
 
@@ -22,6 +22,8 @@ import { makeModelConfig } from '../model/config.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { readImage, writeFileAtomic } from '../data/image-node.js';
 import { validateRecords, type PoseRecord } from '../data/record.js';
+import { readShards } from '../data/shards.js';
+import { fileSource } from '../data/shards-node.js';
 import { lineChartSvg } from '../eval/plot.js';
 import { lineChartPng } from '../eval/plot-png-node.js';
 import { resolveInside } from '../data/paths-node.js';
@@ -52,16 +54,32 @@ const FLAGS: [string, keyof TrainConfig, string][] = [
 /** The sample count of a --data spec: synthetic or synthetic:<count>. */
 function syntheticCount(data: string): number {
   const m = /^synthetic(?::(\d+))?$/.exec(data);
-  if (!m) throw new Error(`--data must be "synthetic" or "synthetic:<count>" (or use --records FILE --images DIR), got "${data}".`);
+  if (!m) throw new Error(`--data must be "synthetic" or "synthetic:<count>" (or use --records FILE --images DIR, or --shards DIR), got "${data}".`);
   return Number(m[1] ?? 2400);
 }
 
-/** The training data as checkpoints record it: records:<absolute path> or synthetic:<count>. */
-export function dataSourceOf(opts: { data: string; records?: string }): string {
+/** Where the training data comes from: --data, --records (+ --images) or --shards. */
+export interface DataOptions {
+  data: string;
+  records?: string;
+  images?: string;
+  shards?: string;
+}
+
+/** The training data as checkpoints record it: records:<absolute path>, shards:<absolute folder> or synthetic:<count>. */
+export function dataSourceOf(opts: DataOptions): string {
+  if (opts.records && opts.shards) throw new Error('--records and --shards both name training data; pass one of them.');
+  if (opts.shards) return `shards:${resolve(opts.shards)}`;
   return opts.records ? `records:${resolve(opts.records)}` : `synthetic:${syntheticCount(opts.data)}`;
 }
 
-export function loadExamples(opts: { data: string; records?: string; images?: string }, size: number, seed: number): TrainExample[] {
+/** The examples of the training data, in a fixed order (the data order of a run is drawn from it). */
+export async function loadExamples(opts: DataOptions, size: number, seed: number): Promise<TrainExample[]> {
+  dataSourceOf(opts); // one source
+  if (opts.shards) {
+    const samples = await readShards(fileSource(resolve(opts.shards)));
+    return samples.map((s) => ({ image: s.image, record: { image: s.name, description: s.text, people: s.people } }));
+  }
   if (opts.records) {
     const path = resolve(opts.records);
     if (!existsSync(path)) throw new Error(`Records file not found: ${path}`);
@@ -87,6 +105,7 @@ export function registerTrain(program: Command, run: RunCommand) {
     .option('--data <source>', 'synthetic[:count] (generated in memory)', 'synthetic')
     .option('--records <file>', 'pose-captions records JSON (instead of synthetic data)')
     .option('--images <dir>', 'image folder of the records (default: images/ next to the records)')
+    .option('--shards <dir>', 'a shard folder written by focusclip generate --shards or focusclip prepare (instead of synthetic data)')
     .option('--out <dir>', 'run folder: checkpoints, train.jsonl, loss curve', 'runs/focusclip')
     .option('--resume <checkpoint>', 'continue a run from its checkpoint (weights, optimizer, step, data order)')
     .option('--force', 'with --resume: continue on other data than the run was trained on (the data order changes)')
@@ -122,9 +141,9 @@ export function registerTrain(program: Command, run: RunCommand) {
         vocab = resumeState.vocab.split('\n');
       }
       const size = makeModelConfig(cfg.model).vision.imageSize;
-      console.error(`loading data (${opts.records ?? opts.data}) at ${size}px ...`);
-      const data = new TrainSet(loadExamples(opts, size, cfg.seed), size);
       const source = dataSourceOf(opts);
+      console.error(`loading data (${opts.shards ?? opts.records ?? opts.data}) at ${size}px ...`);
+      const data = new TrainSet(await loadExamples(opts, size, cfg.seed), size);
       if (resumeState) {
         const was = resumeState.data;
         if (was && (was.source !== source || was.size !== data.size) && !opts.force) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createImage } from './image.js';
 import { encodeJpeg, encodePng } from './image-node.js';
-import { Loader } from './loader.js';
+import { readShards } from './shards.js';
 import { joinCaptions, loadCaptions, loadMmpose, prepareMpii } from './mpii-loaders.js';
 import { fileSource } from './shards-node.js';
 
@@ -69,18 +69,14 @@ describe('real-data loaders', () => {
     expect(rep.badRecords).toHaveLength(1);
     expect(rep.badRecords[0]).toContain('record 5 (image 000000006.jpg): field "people[0].kpts" must have 16 keypoints');
     expect(JSON.parse(readFileSync(join(out, 'prepare-report.json'), 'utf8')).written).toBe(3);
-    const loader = new Loader(fileSource(out), { batchSize: 8, shuffle: false });
-    const batches = [];
-    for await (const b of loader.epoch(0)) batches.push(b);
-    expect(batches).toHaveLength(1);
-    const b = batches[0];
-    expect(b.images).toEqual(['000000001.jpg', '000000002.jpg', '000000003.png']);
+    const samples = await readShards(fileSource(out));
+    expect(samples.map((x) => x.name)).toEqual(['000000001.jpg', '000000002.jpg', '000000003.png']);
     // Image 1 is 320x240 stretched to 32x32: joint 0 at (100, 50) -> (10, 6.667).
-    expect(b.keypoints[0]).toBeCloseTo(10, 5);
-    expect(b.keypoints[1]).toBeCloseTo(50 * 32 / 240, 4);
-    expect(b.pixels[0]).toBeGreaterThan(0.7); // red image, R plane
-    expect(b.pixels[32 * 32]).toBeLessThan(0.2);
-    expect(b.texts[2]).toBe('One person is curling in 000000003.png.');
-    expect(b.labels[0]).toEqual({ activity: 'curling' });
+    expect(samples[0].people[0].kpts[0][0]).toBeCloseTo(10, 5);
+    expect(samples[0].people[0].kpts[0][1]).toBeCloseTo(50 * 32 / 240, 4);
+    expect(samples[0].image.data[0] / 255).toBeGreaterThan(0.7); // red image, R channel
+    expect(samples[0].image.data[1] / 255).toBeLessThan(0.2);
+    expect(samples[2].text).toBe('One person is curling in 000000003.png.');
+    expect(samples[0].labels).toEqual({ activity: 'curling' });
   });
 });

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './image-node.js';
-import type { ShardSource } from './loader.js';
-import type { ShardIndex } from './shards.js';
+import { REBUILD_SHARDS, type ShardIndex, type ShardSource } from './shards.js';
 
 export function writeShardDir(dir: string, index: ShardIndex, shards: Uint8Array[]): void {
   index.shards.forEach((s, i) => writeFileAtomic(join(dir, s.file), shards[i]));
@@ -20,9 +19,10 @@ export function fileSource(dir: string): ShardSource {
   }
   return {
     index,
+    where: dir,
     read: async (i) => {
       const f = join(dir, index.shards[i].file);
-      try { return new Uint8Array(await readFile(f)); } catch (e) { throw new Error(`shard file missing or unreadable: ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+      try { return new Uint8Array(await readFile(f)); } catch (e) { throw new Error(`shard file missing or unreadable: ${f} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ${REBUILD_SHARDS}`); }
     },
   };
 }

@@ -6,16 +6,20 @@ import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
 import { resizeBilinear, toCHW, type RGBAImage } from '../data/image.js';
-import type { PoseRecord } from '../data/record.js';
+import type { PoseRecord, RecordPerson } from '../data/record.js';
 import type { Person } from '../data/mpii.js';
 import { heatmapsFromPeople } from '../model/heatmaps.js';
 import type { HeatmapMode } from '../data/heatmap-ref.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { Batch } from '../model/focusclip.js';
 
+/** What training reads of a record: the image name, the caption and the people's keypoints
+ *  (a PoseRecord has them; so has a shard's sample). */
+export type TrainRecord = Pick<PoseRecord, 'image' | 'description'> & { people: readonly Pick<RecordPerson, 'kpts' | 'kpts_vis'>[] };
+
 export interface TrainExample {
   image: RGBAImage;
-  record: PoseRecord;
+  record: TrainRecord;
 }
 
 /** In-memory training set at the model's resolution; keypoints are rescaled to it. */

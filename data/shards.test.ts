@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createImage } from './image.js';
-import { Loader, memorySource } from './loader.js';
 import type { PoseRecord } from './record.js';
-import { buildShards, decodeShard, encodeShard, prepareSample } from './shards.js';
+import { buildShards, decodeShard, encodeShard, memorySource, prepareSample, readShards } from './shards.js';
 
 /** n records whose image i is filled with colour (i, 2i, 255-i) and whose joint j of person k sits at (i + j, 10k + j). */
 function fixture(n: number, w = 20, h = 10) {
@@ -46,51 +45,48 @@ describe('shards', () => {
   });
 });
 
-describe('Loader', () => {
+describe('readShards', () => {
   const { records, images } = fixture(23, 8, 8);
   const built = buildShards(records, images, { width: 8, height: 8, maxPeople: 3, shardSize: 5 });
 
-  it('yields [B,3,H,W] pixels in [0,1] and [B,maxPeople,16,3] keypoints matching each text', async () => {
-    const loader = new Loader(memorySource(built.index, built.shards), { batchSize: 4, seed: 1 });
-    const seen: string[] = [];
-    for await (const b of loader.epoch(0)) {
-      expect(b.pixels.length).toBe(b.size * 3 * 64);
-      expect(b.keypoints.length).toBe(b.size * 3 * 16 * 3);
-      for (let k = 0; k < b.size; k++) {
-        const i = Number(b.texts[k].slice(5));
-        seen.push(b.images[k]);
-        expect(b.pixels[k * 192]).toBeCloseTo(i / 255, 6); // R plane
-        expect(b.pixels[k * 192 + 64]).toBeCloseTo(((2 * i) % 256) / 255, 6); // G plane
-        expect(b.pixels[k * 192 + 128]).toBeCloseTo((255 - i) / 255, 6); // B plane
-        expect(b.counts[k]).toBe(1 + (i % 3));
-        expect(b.keypoints[k * 144 + 3]).toBe(i + 1);
-        expect(b.keypoints[k * 144 + 48 + 1]).toBe(i % 3 >= 1 ? 10 : 0);
-      }
-    }
-    expect(seen.length).toBe(23);
-    expect(new Set(seen).size).toBe(23);
-    expect(loader.batchesPerEpoch()).toBe(6);
+  it('gives every sample in index order: RGBA pixels, keypoints in shard pixels with visibility, text and labels', async () => {
+    const samples = await readShards(memorySource(built.index, built.shards));
+    expect(samples.map((s) => s.name)).toEqual(Array.from({ length: 23 }, (_, i) => `im${i}.png`));
+    samples.forEach((s, i) => {
+      expect([s.image.width, s.image.height]).toEqual([8, 8]);
+      expect(Array.from(s.image.data.subarray(4 * 9, 4 * 10))).toEqual([i, (2 * i) % 256, 255 - i, 255]);
+      expect(s.text).toBe(`text ${i}`);
+      expect(s.labels).toEqual({ activity: 'run' });
+      expect(s.people).toHaveLength(1 + (i % 3));
+      // 8x8 from 8x8: keypoints unscaled; joint j of person k at (i + j, 10k + j), joint 9 hidden.
+      expect(s.people[0].kpts[1]).toEqual([i + 1, 1]);
+      if (s.people.length > 1) expect(s.people[1].kpts[0]).toEqual([i, 10]);
+      expect(s.people[0].kpts_vis).toEqual(Array.from({ length: 16 }, (_, j) => (j === 9 ? 0 : 1)));
+    });
   });
 
-  it('shuffles reproducibly per (seed, epoch) and can run unshuffled', async () => {
-    const order = async (seed: number, epoch: number, shuffle = true) => {
-      const out: string[] = [];
-      for await (const b of new Loader(memorySource(built.index, built.shards), { batchSize: 6, seed, shuffle, dropLast: true }).epoch(epoch)) out.push(...b.images);
-      return out;
-    };
-    const a = await order(1, 0);
-    expect(a.length).toBe(18);
-    expect(await order(1, 0)).toEqual(a);
-    expect(await order(1, 1)).not.toEqual(a);
-    expect(await order(2, 0)).not.toEqual(a);
-    expect(await order(1, 0, false)).toEqual(Array.from({ length: 18 }, (_, i) => `im${i}.png`));
-  });
-
-  it('prefetches the next shard while the current one is consumed', async () => {
+  it('reads the next shard while decoding one', async () => {
     const reads: number[] = [];
     const src = { index: built.index, read: async (i: number) => (reads.push(i), built.shards[i]) };
-    const it = new Loader(src, { batchSize: 5, shuffle: false }).epoch(0);
-    await it.next();
-    expect(reads).toEqual([0, 1]);
+    await readShards(src);
+    expect(reads).toEqual([0, 1, 2, 3, 4]);
+    // Shard 1 is asked for before shard 0 is decoded: a corrupt shard 0 fails after both reads began.
+    const asked: number[] = [];
+    const bad = { index: built.index, read: async (i: number) => (asked.push(i), i === 0 ? new Uint8Array(40) : built.shards[i]) };
+    await expect(readShards(bad)).rejects.toThrow(/shard-00000\.bin: not a FocusCLIP shard/);
+    expect(asked).toEqual([0, 1]);
+  });
+
+  it('names the source and the fix when the index or a shard does not match', async () => {
+    const where = '/data/shards';
+    await expect(readShards({ index: { ...built.index, format: 'x' as any }, where, read: async () => new Uint8Array() })).rejects.toThrow(
+      /\/data\/shards: not a FocusCLIP shard index .*focusclip generate --shards/,
+    );
+    const wrongCount = { ...built.index, shards: built.index.shards.map((e, i) => (i === 2 ? { ...e, count: 4 } : e)) };
+    await expect(readShards({ ...memorySource(wrongCount, built.shards), where })).rejects.toThrow(
+      /\/data\/shards\/shard-00002\.bin: 5 samples of 8x8, maxPeople 3, but the index says 4 .*focusclip prepare mpii/,
+    );
+    const cut = built.shards.map((b, i) => (i === 1 ? b.subarray(0, 100) : b));
+    await expect(readShards({ ...memorySource(built.index, cut), where })).rejects.toThrow(/\/data\/shards\/shard-00001\.bin: truncated or corrupt .*rebuild them/);
   });
 });
