@@ -1,6 +1,6 @@
 // The layering the code keeps, checked by `npm run deps` (the first step of `npm test`):
 //
-//   engine/  the runtime (device, tensors, memory, dispatch, scopes, the tape's data)
+//   engine/  the runtime (device, tensors, memory, dispatch, scopes, profiling, the tape's data)
 //     <- kernels/  WGSL and the host code that launches it; kernels take the runtime
 //       <- ops/  the differentiable ops: forwards in the two op tables (ops.ts, nn.ts, linear.ts,
 //          focus.ts), every gradient rule in one table (gradients.ts), the tape walker, and the
