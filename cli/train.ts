@@ -1,7 +1,7 @@
 // `focusclip train`: train FocusCLIP or the CLIP baseline from a recipe (paper | modern), a JSON
-// config file and flags, on synthetic people, on records + images from disk, or on shards. Logs every step to
-// JSONL, redraws the loss curve as it goes, checkpoints atomically, resumes exactly, and on Ctrl-C
-// writes a checkpoint before exiting.
+// config file and flags, on synthetic people, on records + images from disk, or on shards. Logs
+// every step to JSONL, redraws the loss curve as it goes, checkpoints atomically, resumes exactly,
+// and on Ctrl-C writes a checkpoint before exiting.
 
 import type { Command } from 'commander';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
