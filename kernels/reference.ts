@@ -191,16 +191,21 @@ export function xentRef(x: ArrayLike<number>, R: number, C: number, target: read
 
 // ---------------------------------------------------------------- layerNorm
 
+/** Mean and 1 / sqrt(variance + eps) of row r of x [R, D] (population variance, as LayerNorm). */
+function rowMeanRstd(x: ArrayLike<number>, r: number, D: number, eps: number): { m: number; rs: number } {
+  let m = 0;
+  for (let j = 0; j < D; j++) m += x[r * D + j];
+  m /= D;
+  let v = 0;
+  for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
+  return { m, rs: 1 / Math.sqrt(v / D + eps) };
+}
+
 /** LayerNorm over the last axis of x [R, D]. */
 export function layerNormRef(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, R: number, D: number, eps: number): Float64Array {
   const y = new Float64Array(R * D);
   for (let r = 0; r < R; r++) {
-    let m = 0;
-    for (let j = 0; j < D; j++) m += x[r * D + j];
-    m /= D;
-    let v = 0;
-    for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
-    const rs = 1 / Math.sqrt(v / D + eps);
+    const { m, rs } = rowMeanRstd(x, r, D, eps);
     for (let j = 0; j < D; j++) y[r * D + j] = (x[r * D + j] - m) * rs * w[j] + b[j];
   }
   return y;
@@ -212,12 +217,7 @@ export function layerNormGradRef(x: ArrayLike<number>, w: ArrayLike<number>, g: 
   const dw = new Float64Array(D);
   const db = new Float64Array(D);
   for (let r = 0; r < R; r++) {
-    let m = 0;
-    for (let j = 0; j < D; j++) m += x[r * D + j];
-    m /= D;
-    let v = 0;
-    for (let j = 0; j < D; j++) v += (x[r * D + j] - m) ** 2;
-    const rs = 1 / Math.sqrt(v / D + eps);
+    const { m, rs } = rowMeanRstd(x, r, D, eps);
     let a = 0;
     let c = 0;
     for (let j = 0; j < D; j++) {
