@@ -5,23 +5,21 @@
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { PeerCase } from './e2e-case.js';
+import { packageFile } from '../cli/package-file.js';
 import { PEER_INSTALL } from './peers.js';
 
 export const PYTHON = '/usr/bin/python3';
 
 /** bench/torch_step.py in the repository; the build copies it (with the PyTorch model it imports)
- *  to dist/python/ for the installed package, which has no bench/. Searched upwards from this
- *  module, which is bench/ from source and somewhere under dist/ when bundled. */
+ *  to dist/python/ for the installed package, which has no bench/. */
 function torchScript(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    for (const rel of ['bench/torch_step.py', 'dist/python/torch_step.py']) if (existsSync(join(dir, rel))) return join(dir, rel);
-    if (dirname(dir) === dir) throw new Error('torch_step.py not found beside the focusclip package (bench/ or dist/python/); reinstall the package.');
-  }
+  const path = packageFile(['bench/torch_step.py', 'dist/python/torch_step.py']);
+  if (!path) throw new Error('torch_step.py not found beside the focusclip package (bench/ or dist/python/); reinstall the package.');
+  return path;
 }
 
 /** Undefined when PyTorch can run, else why not (for the "skipped" line). */

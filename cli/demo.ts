@@ -31,7 +31,7 @@ import { checkPretrainedFile, initTextFromHf, initVisualFromTimm, pretrainedVoca
 import { WordPieceTokenizer } from '../model/tokenizer.js';
 import { readFileBytes } from '../model/safetensors-node.js';
 import type { FocusClipModel } from '../model/focusclip.js';
-import { shippedWeights } from './shipped-weights.js';
+import { shippedWeights } from './package-file.js';
 
 export interface DemoOptions {
   out: string;

@@ -9,7 +9,7 @@ import { checkPretrainedFile, encodeTextWeights, initTextFromHf, pretrainedVocab
 import { readFileBytes } from '../model/safetensors-node.js';
 import { captionTokenizer } from './pipeline.js';
 import { noisyView, pretrainText, textValidation, TEXT_PRETRAIN_DEFAULTS } from './pretrain-text.js';
-import { shippedWeights } from '../cli/shipped-weights.js';
+import { shippedWeights } from '../cli/package-file.js';
 
 const CAPTIONS = [
   'a person is standing with both arms raised above the head',
