@@ -5,6 +5,7 @@
 
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
+import { loadavg } from 'node:os';
 import type { RunCommand } from './run.js';
 import type { Engine } from '../ops/engine.js';
 import { intFlag, numFlag } from './flags.js';
@@ -15,16 +16,27 @@ import { generateObjectImages } from '../data/synthetic/objects.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { ensureDir, writeFileAtomic } from '../data/atomic-write-node.js';
 import { captionTokenizer } from '../train/pipeline.js';
-import type { PretrainOptions, PretrainStep } from '../train/pretrain-loop.js';
-import { featureCheck, pretrainModelConfig, pretrainVision, visionValidation, VALIDATION_SEED_OFFSET, VISION_PRETRAIN_DEFAULTS } from '../train/pretrain-vision.js';
-import { pretrainText, textPretrainModelConfig, textValidation, TEXT_PRETRAIN_DEFAULTS } from '../train/pretrain-text.js';
+import { pretrainModelConfig, VALIDATION_SEED_OFFSET, type PretrainOptions, type PretrainStep } from '../train/pretrain-loop.js';
+import { featureCheck, pretrainVision, visionValidation, VISION_PRETRAIN_DEFAULTS } from '../train/pretrain-vision.js';
+import { pretrainText, textValidation, TEXT_PRETRAIN_DEFAULTS } from '../train/pretrain-text.js';
 import { fmtSecs, progress } from '../train/progress.js';
 
 type Tower = 'vision' | 'text';
 
-/** The options both towers take; `items` names what one step is made of. */
-function pretrainCommand(pre: Command, tower: Tower, d: PretrainOptions, description: string, items: string): Command {
-  return pre
+/**
+ * `focusclip pretrain <tower>` with the options both towers take (`items` names what a step is made
+ * of); `body` runs on the engine with the checked options, the output path and the start time.
+ */
+function pretrainCommand(
+  pre: Command,
+  run: RunCommand,
+  tower: Tower,
+  d: PretrainOptions,
+  description: string,
+  items: string,
+  body: (e: Engine, o: PretrainOptions, out: string, t0: number) => Promise<void>,
+): void {
+  pre
     .command(tower)
     .description(description)
     .option('--preset <name>', `model preset (${Object.keys(PRESETS).join(', ')})`, d.preset)
@@ -34,7 +46,13 @@ function pretrainCommand(pre: Command, tower: Tower, d: PretrainOptions, descrip
     .option('--count <n>', `${items} generated`, String(d.count))
     .option('--lr <x>', 'AdamW peak learning rate (warm-up, then cosine)', String(d.lr))
     .option('--temperature <x>', 'NT-Xent temperature', String(d.temperature))
-    .option('--out <file>', 'where the weights go', `weights/<preset>-${tower}.safetensors`);
+    .option('--out <file>', 'where the weights go', `weights/<preset>-${tower}.safetensors`)
+    .action(async (opts) => {
+      const o = parseOptions(opts, d, items);
+      const out = resolve(String(opts.out).replace('<preset>', o.preset));
+      ensureDir(dirname(out), '--out folder');
+      await run((e) => body(e, o, out, performance.now()));
+    });
 }
 
 function parseOptions(opts: Record<string, string>, d: PretrainOptions, items: string): PretrainOptions {
@@ -81,7 +99,7 @@ async function pretrainAndWrite<V>(e: Engine, tower: Tower, o: PretrainOptions, 
     warmupSteps,
     weightDecay,
     seconds: Math.round(seconds),
-    loadAverage: (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2))),
+    loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
     finalLoss: Number(last.toFixed(4)),
     validation: { metric: r.metric, before, after },
     adapter: e.adapter.description || e.adapter.vendor,
@@ -94,51 +112,39 @@ async function pretrainAndWrite<V>(e: Engine, tower: Tower, o: PretrainOptions, 
 export function registerPretrain(program: Command, run: RunCommand) {
   const pre = program.command('pretrain').description('pretrain a tower without people or held-out data (the demo starts from the shipped result)');
 
-  pretrainCommand(pre, 'vision', VISION_PRETRAIN_DEFAULTS, 'SimCLR on the people-free object world: two augmented views of each image, NT-Xent; writes visual.* weights', 'object images').action(async (opts) => {
-    const o = parseOptions(opts, VISION_PRETRAIN_DEFAULTS, 'object images');
-    const out = resolve(String(opts.out).replace('<preset>', o.preset));
-    ensureDir(dirname(out), '--out folder');
-    await run(async (e) => {
-      const t0 = performance.now();
-      const cfg = pretrainModelConfig(o.preset);
-      const genBar = progress('generate objects', o.count);
-      const images = generateObjectImages({ seed: o.seed, count: o.count, size: cfg.vision.imageSize, onProgress: (n) => genBar.update(n) });
-      genBar.stop();
-      const model = createModel(e, cfg, { seed: o.seed });
-      await pretrainAndWrite(e, 'vision', o, out, t0, {
-        model,
-        objective: 'SimCLR (NT-Xent between two augmented views) on the people-free object world',
-        metric: 'largest-object shape, 20-NN on pooled ViT features, object images of another seed (chance 12.5 %)',
-        validate: async () => Number((await visionValidation(e, model, o.seed)).toFixed(2)),
-        show: (v) => `${v.toFixed(2)} %`,
-        train: (onStep) => pretrainVision(e, model, images, o, onStep),
-        encode: async (info) => encodeVisionWeights(model, { ...info, check: { seed: o.seed, features: await featureCheck(e, model, o.seed) } }),
-      });
+  pretrainCommand(pre, run, 'vision', VISION_PRETRAIN_DEFAULTS, 'SimCLR on the people-free object world: two augmented views of each image, NT-Xent; writes visual.* weights', 'object images', async (e, o, out, t0) => {
+    const cfg = pretrainModelConfig(o.preset);
+    const genBar = progress('generate objects', o.count);
+    const images = generateObjectImages({ seed: o.seed, count: o.count, size: cfg.vision.imageSize, onProgress: (n) => genBar.update(n) });
+    genBar.stop();
+    const model = createModel(e, cfg, { seed: o.seed });
+    await pretrainAndWrite(e, 'vision', o, out, t0, {
+      model,
+      objective: 'SimCLR (NT-Xent between two augmented views) on the people-free object world',
+      metric: 'largest-object shape, 20-NN on pooled ViT features, object images of another seed (chance 12.5 %)',
+      validate: async () => Number((await visionValidation(e, model, o.seed)).toFixed(2)),
+      show: (v) => `${v.toFixed(2)} %`,
+      train: (onStep) => pretrainVision(e, model, images, o, onStep),
+      encode: async (info) => encodeVisionWeights(model, { ...info, check: { seed: o.seed, features: await featureCheck(e, model, o.seed) } }),
     });
   });
 
-  pretrainCommand(pre, 'text', TEXT_PRETRAIN_DEFAULTS, 'contrastive pretraining on noisy views of the training captions (tokens dropped and masked), NT-Xent; writes text.* weights and their vocabulary', 'captions').action(async (opts) => {
-    const o = parseOptions(opts, TEXT_PRETRAIN_DEFAULTS, 'captions');
-    const out = resolve(String(opts.out).replace('<preset>', o.preset));
-    ensureDir(dirname(out), '--out folder');
-    await run(async (e) => {
-      const t0 = performance.now();
-      // Captions only: the images are generated (descriptions come from the drawn poses) and dropped.
-      const size = makeModelConfig(o.preset).vision.imageSize;
-      const captions = generateDataset({ seed: o.seed, count: o.count, size }).records.map((r) => r.description);
-      const valCaptions = generateDataset({ seed: o.seed + VALIDATION_SEED_OFFSET, count: 1000, size }).records.map((r) => r.description);
-      const tok = captionTokenizer(captions, 4096);
-      const model = createModel(e, textPretrainModelConfig(o.preset, tok.vocab.length), { seed: o.seed });
-      const round = (v: { meanCosine: number; viewRetrieval: number }) => ({ meanCosine: Number(v.meanCosine.toFixed(4)), viewRetrieval: Number(v.viewRetrieval.toFixed(2)) });
-      await pretrainAndWrite(e, 'text', o, out, t0, {
-        model,
-        objective: "contrastive (NT-Xent between two noisy views: 10 % of tokens dropped, 15 % masked) on the training world's captions",
-        metric: '1000 captions of another seed: mean pairwise cosine of pooled features; top-1 retrieval of each caption from a noisy view',
-        validate: async () => round(await textValidation(e, model, tok.tokenizer, valCaptions, o.seed)),
-        show: (v) => `mean caption cosine ${v.meanCosine.toFixed(3)}, view retrieval ${v.viewRetrieval.toFixed(1)} %`,
-        train: (onStep) => pretrainText(e, model, tok.tokenizer, captions, o, onStep),
-        encode: (info) => encodeTextWeights(model, tok.vocab, info),
-      });
+  pretrainCommand(pre, run, 'text', TEXT_PRETRAIN_DEFAULTS, 'contrastive pretraining on noisy views of the training captions (tokens dropped and masked), NT-Xent; writes text.* weights and their vocabulary', 'captions', async (e, o, out, t0) => {
+    // Captions only: the images are generated (descriptions come from the drawn poses) and dropped.
+    const size = makeModelConfig(o.preset).vision.imageSize;
+    const captions = generateDataset({ seed: o.seed, count: o.count, size }).records.map((r) => r.description);
+    const valCaptions = generateDataset({ seed: o.seed + VALIDATION_SEED_OFFSET, count: 1000, size }).records.map((r) => r.description);
+    const tok = captionTokenizer(captions, 4096);
+    const model = createModel(e, pretrainModelConfig(o.preset, tok.vocab.length), { seed: o.seed });
+    const round = (v: { meanCosine: number; viewRetrieval: number }) => ({ meanCosine: Number(v.meanCosine.toFixed(4)), viewRetrieval: Number(v.viewRetrieval.toFixed(2)) });
+    await pretrainAndWrite(e, 'text', o, out, t0, {
+      model,
+      objective: "contrastive (NT-Xent between two noisy views: 10 % of tokens dropped, 15 % masked) on the training world's captions",
+      metric: '1000 captions of another seed: mean pairwise cosine of pooled features; top-1 retrieval of each caption from a noisy view',
+      validate: async () => round(await textValidation(e, model, tok.tokenizer, valCaptions, o.seed)),
+      show: (v) => `mean caption cosine ${v.meanCosine.toFixed(3)}, view retrieval ${v.viewRetrieval.toFixed(1)} %`,
+      train: (onStep) => pretrainText(e, model, tok.tokenizer, captions, o, onStep),
+      encode: (info) => encodeTextWeights(model, tok.vocab, info),
     });
   });
 }

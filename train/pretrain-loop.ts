@@ -6,6 +6,7 @@
 import type { Engine } from '../ops/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { FocusClipModel } from '../model/focusclip.js';
+import { makeModelConfig, type ModelConfig } from '../model/config.js';
 import { LossIndices, ntXent } from '../model/losses.js';
 import { learningRate, makeTrainConfig } from './config.js';
 import { createOptimizer } from './optimizer.js';
@@ -22,6 +23,17 @@ export interface PretrainOptions {
   warmupSteps: number;
   temperature: number;
   weightDecay: number;
+}
+
+/** Seeds of the validation data: offset from the pretraining seed so they never overlap. */
+export const VALIDATION_SEED_OFFSET = 1_000_003;
+
+/**
+ * The CLIP model a tower is pretrained in, with feature normalisation as in the modern recipe; the
+ * other tower is created and left alone. `vocabSize`: the text tower's vocabulary (default: the preset's).
+ */
+export function pretrainModelConfig(preset: string, vocabSize?: number): ModelConfig {
+  return makeModelConfig(preset, { kind: 'clip', featureNorm: 'batch', ...(vocabSize ? { text: { vocabSize } } : {}) });
 }
 
 export const PRETRAIN_DEFAULTS: PretrainOptions = {
@@ -89,4 +101,29 @@ export async function pretrainTwoViews<T>(e: Engine, model: FocusClipModel, o: P
     idx.dispose();
   }
   return logs;
+}
+
+/**
+ * Features of `count` items computed without the tape, `chunk` items at a time: `features(start, n)`
+ * records the [n, W] features of items start..start+n-1; each chunk is read back as n rows.
+ */
+export async function featureRows(e: Engine, count: number, chunk: number, features: (start: number, n: number) => Tensor): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < count; i += chunk) {
+    const n = Math.min(chunk, count - i);
+    const f = e.noGrad(() => e.scope(() => e.keep(features(i, n))));
+    const vals = (await f.toArray()) as Float32Array;
+    f.dispose();
+    const W = f.shape[1];
+    for (let k = 0; k < n; k++) out.push(vals.slice(k * W, (k + 1) * W));
+  }
+  return out;
+}
+
+/** Each row scaled to unit length, so that a dot product is a cosine. */
+export function unitRows(rows: readonly Float32Array[]): Float32Array[] {
+  return rows.map((v) => {
+    const norm = Math.hypot(...v) || 1;
+    return v.map((x) => x / norm);
+  });
 }

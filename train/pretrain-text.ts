@@ -13,9 +13,8 @@
 import type { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import type { FocusClipModel } from '../model/focusclip.js';
-import { makeModelConfig, type ModelConfig } from '../model/config.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
-import { pretrainTwoViews, PRETRAIN_DEFAULTS, type PretrainOptions, type PretrainStep } from './pretrain-loop.js';
+import { featureRows, pretrainTwoViews, PRETRAIN_DEFAULTS, unitRows, type PretrainOptions, type PretrainStep } from './pretrain-loop.js';
 
 export type TextPretrainOptions = PretrainOptions;
 
@@ -24,11 +23,6 @@ export const TEXT_PRETRAIN_DEFAULTS: TextPretrainOptions = { ...PRETRAIN_DEFAULT
 
 const DROP = 0.1;
 const MASK = 0.15;
-
-/** The CLIP model whose text tower is pretrained, for a vocabulary of `vocabSize` tokens. */
-export function textPretrainModelConfig(preset: string, vocabSize: number): ModelConfig {
-  return makeModelConfig(preset, { kind: 'clip', featureNorm: 'batch', text: { vocabSize } });
-}
 
 /** One noisy view of a caption's token ids as a [CLS] body [SEP] row padded to `L`. */
 export function noisyView(body: readonly number[], tok: WordPieceTokenizer, rng: Rng, L: number, ids: Int32Array, mask: Float32Array, row: number): void {
@@ -75,24 +69,13 @@ export async function pretrainText(
 }
 
 /** Pooled text features of captions, L2-normalised on the host. */
-async function captionFeatures(e: Engine, model: FocusClipModel, tok: WordPieceTokenizer, rows: { ids: Int32Array; mask: Float32Array; n: number }, chunk = 128): Promise<Float32Array[]> {
+async function captionFeatures(e: Engine, model: FocusClipModel, rows: { ids: Int32Array; mask: Float32Array; n: number }, chunk = 128): Promise<Float32Array[]> {
   const L = model.config.text.contextLength;
-  const out: Float32Array[] = [];
-  for (let i = 0; i < rows.n; i += chunk) {
-    const n = Math.min(chunk, rows.n - i);
-    const f = e.noGrad(() =>
-      e.scope(() => e.keep(model.textFeatures(e.tensor(rows.ids.slice(i * L, (i + n) * L), [n, L], { dtype: 'i32' }), e.tensor(rows.mask.slice(i * L, (i + n) * L), [n, L])))),
-    );
-    const vals = (await f.toArray()) as Float32Array;
-    f.dispose();
-    const W = model.config.text.width;
-    for (let k = 0; k < n; k++) {
-      const v = vals.slice(k * W, (k + 1) * W);
-      const norm = Math.hypot(...v) || 1;
-      out.push(v.map((x) => x / norm));
-    }
-  }
-  return out;
+  return unitRows(
+    await featureRows(e, rows.n, chunk, (i, n) =>
+      model.textFeatures(e.tensor(rows.ids.slice(i * L, (i + n) * L), [n, L], { dtype: 'i32' }), e.tensor(rows.mask.slice(i * L, (i + n) * L), [n, L])),
+    ),
+  );
 }
 
 /** Mean pairwise cosine of the captions' pooled features, and top-1 retrieval of each caption from a noisy view of it (%). */
@@ -102,8 +85,8 @@ export async function textValidation(e: Engine, model: FocusClipModel, tok: Word
   const noisy = { ids: new Int32Array(captions.length * L), mask: new Float32Array(captions.length * L), n: captions.length };
   const rng = new Rng(seed);
   captions.forEach((c, r) => noisyView(tok.tokenIds(c), tok, rng, L, noisy.ids, noisy.mask, r));
-  const fc = await captionFeatures(e, model, tok, clean);
-  const fn = await captionFeatures(e, model, tok, noisy);
+  const fc = await captionFeatures(e, model, clean);
+  const fn = await captionFeatures(e, model, noisy);
   const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, d) => s + x * b[d], 0);
   let cos = 0, pairs = 0, right = 0;
   for (let i = 0; i < fc.length; i++) {

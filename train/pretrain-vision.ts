@@ -11,11 +11,10 @@
 import type { Engine } from '../ops/engine.js';
 import { Rng } from '../engine/rng.js';
 import type { FocusClipModel } from '../model/focusclip.js';
-import { makeModelConfig, type ModelConfig } from '../model/config.js';
 import { generateObjectImages, OBJECT_SHAPES, type ObjectImage } from '../data/synthetic/objects.js';
 import { augmentedView } from '../data/augment.js';
 import { toCHW } from '../data/image.js';
-import { pretrainTwoViews, PRETRAIN_DEFAULTS, type PretrainOptions, type PretrainStep } from './pretrain-loop.js';
+import { featureRows, pretrainTwoViews, PRETRAIN_DEFAULTS, unitRows, VALIDATION_SEED_OFFSET, type PretrainOptions, type PretrainStep } from './pretrain-loop.js';
 
 export type { PretrainStep };
 
@@ -23,14 +22,6 @@ export type VisionPretrainOptions = PretrainOptions;
 
 /** What made weights/tiny-vision.safetensors. */
 export const VISION_PRETRAIN_DEFAULTS: VisionPretrainOptions = { ...PRETRAIN_DEFAULTS, steps: 1500 };
-
-/** Seeds of the validation object world: offset from the pretraining seed so they never overlap. */
-export const VALIDATION_SEED_OFFSET = 1_000_003;
-
-/** The CLIP model whose image tower is pretrained (the text tower is created and left alone). */
-export function pretrainModelConfig(preset: string): ModelConfig {
-  return makeModelConfig(preset, { kind: 'clip', featureNorm: 'batch' });
-}
 
 /** Train the image tower of `model` by SimCLR on object images; returns the per-step losses. */
 export async function pretrainVision(
@@ -59,25 +50,19 @@ export async function pretrainVision(
   }, onStep);
 }
 
+/** Pooled ViT features of images (no augmentation), [n][width]. */
+async function imageFeatureRows(e: Engine, model: FocusClipModel, images: readonly ObjectImage[], chunk = 64): Promise<Float32Array[]> {
+  const S = model.config.vision.imageSize, per = 3 * S * S;
+  return featureRows(e, images.length, chunk, (start, n) => {
+    const host = new Float32Array(n * per);
+    for (let k = 0; k < n; k++) toCHW(images[start + k].image, host, k * per);
+    return model.imageFeatures(e.tensor(host, [n, 3, S, S]));
+  });
+}
+
 /** Pooled ViT features of images (no augmentation), L2-normalised on the host, [n][width]. */
 export async function pooledFeatures(e: Engine, model: FocusClipModel, images: readonly ObjectImage[], chunk = 64): Promise<Float32Array[]> {
-  const S = model.config.vision.imageSize, per = 3 * S * S;
-  const out: Float32Array[] = [];
-  for (let i = 0; i < images.length; i += chunk) {
-    const part = images.slice(i, i + chunk);
-    const host = new Float32Array(part.length * per);
-    part.forEach((im, k) => toCHW(im.image, host, k * per));
-    const f = e.noGrad(() => e.scope(() => e.keep(model.imageFeatures(e.tensor(host, [part.length, 3, S, S])))));
-    const vals = (await f.toArray()) as Float32Array;
-    f.dispose();
-    const W = f.shape[1];
-    for (let k = 0; k < part.length; k++) {
-      const v = vals.slice(k * W, (k + 1) * W);
-      const norm = Math.hypot(...v) || 1;
-      out.push(v.map((x) => x / norm));
-    }
-  }
-  return out;
+  return unitRows(await imageFeatureRows(e, model, images, chunk));
 }
 
 /** Share of `query` images whose largest shape is the majority of their k nearest `bank` images. */
@@ -104,14 +89,7 @@ export const CHECK_VALUES = 16;
 /** Pooled features of the first CHECK_IMAGES object images of `seed` (first CHECK_VALUES of each). */
 export async function featureCheck(e: Engine, model: FocusClipModel, seed: number): Promise<number[][]> {
   const images = generateObjectImages({ seed, count: CHECK_IMAGES, size: model.config.vision.imageSize });
-  const S = model.config.vision.imageSize, per = 3 * S * S;
-  const host = new Float32Array(images.length * per);
-  images.forEach((im, k) => toCHW(im.image, host, k * per));
-  const f = e.noGrad(() => e.scope(() => e.keep(model.imageFeatures(e.tensor(host, [images.length, 3, S, S])))));
-  const vals = (await f.toArray()) as Float32Array;
-  f.dispose();
-  const W = model.config.vision.width;
-  return images.map((_, k) => Array.from(vals.slice(k * W, k * W + CHECK_VALUES)));
+  return (await imageFeatureRows(e, model, images)).map((row) => Array.from(row.slice(0, CHECK_VALUES)));
 }
 
 /** The validation number of a model's image tower (see the file comment), in %. */
