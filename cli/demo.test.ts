@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDemo } from './demo.js';
+import { DEMO_DEFAULTS, demoTrainConfig, runDemo } from './demo.js';
+import { RECIPES } from '../train/config.js';
 import { runCommand } from './run.js';
 
 describe('focusclip demo', () => {
@@ -39,5 +40,16 @@ describe('focusclip demo', () => {
     expect(() => parseProbability('background-bias', '1.2')).toThrow('--background-bias must be a probability from 0 to 1, got "1.2"');
     expect(() => parseProbability('background-bias', 'abc')).toThrow('got "abc"');
     expect(parseProbability('background-bias', '0')).toBe(0);
+  });
+
+  it('fine-tunes a pretrained tower at half the learning rate and temperature 0.2; from scratch keeps the modern recipe', () => {
+    const pre = demoTrainConfig({ ...DEMO_DEFAULTS, initVisual: 'weights/tiny-vision.safetensors' });
+    expect([pre.lr, pre.temperature]).toEqual([5e-4, 0.2]);
+    const scratch = demoTrainConfig(DEMO_DEFAULTS);
+    expect([scratch.lr, scratch.temperature]).toEqual([RECIPES.modern.lr, RECIPES.modern.temperature]);
+    // --lr wins; the paper objective keeps its temperature.
+    expect(demoTrainConfig({ ...DEMO_DEFAULTS, initVisual: 'x', lr: 3e-3 }).lr).toBe(3e-3);
+    expect(demoTrainConfig({ ...DEMO_DEFAULTS, initVisual: 'x', recipe: 'paper' }).temperature).toBe(RECIPES.paper.temperature);
+    expect(demoTrainConfig({ ...DEMO_DEFAULTS, initVisual: 'x', steps: 560 }).warmupSteps).toBe(30);
   });
 });

@@ -9,7 +9,7 @@ import type { RunCommand } from './run.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { writePng, writeFileAtomic } from '../data/image-node.js';
-import { makeTrainConfig, RECIPES, type TrainConfig } from '../train/config.js';
+import { makeTrainConfig, PRETRAINED_START, RECIPES, type TrainConfig } from '../train/config.js';
 import { TrainSet } from '../train/batches.js';
 import { captionTokenizer, evaluateModel, trainModel, type ModelKind } from '../train/pipeline.js';
 import { syntheticEvalDataset, syntheticEvalSets } from '../train/zeroshot.js';
@@ -56,7 +56,7 @@ export interface DemoOptions {
 export const DEMO_DEFAULTS: DemoOptions = {
   out: 'out/demo',
   seed: 42,
-  trainCount: 2400,
+  trainCount: 4800,
   evalCount: 240,
   steps: 560,
   batchSize: 32,
@@ -98,6 +98,26 @@ export function demoInitVisual(preset: string, opts: { fromScratch?: boolean; in
   return shipped;
 }
 
+/** The training configuration both models of a demo (and of each study seed) train with. */
+export function demoTrainConfig(o: Omit<DemoOptions, 'out' | 'seed' | 'quiet'> & { seed?: number }): TrainConfig {
+  // The paper recipe's objective (temperature, no feature normalisation) with the demo's optimiser
+  // budget: its SGD at lr 5e-4 barely moves a model trained from scratch in 400 steps.
+  const objective = o.recipe === 'paper' ? { temperature: RECIPES.paper.temperature, featureNorm: RECIPES.paper.featureNorm } : {};
+  // Fine-tuning a pretrained image tower takes its own learning rate and temperature; the paper's
+  // objective keeps its temperature, and --lr still wins.
+  const fineTune = o.initVisual ? { lr: PRETRAINED_START.lr, ...(o.recipe === 'paper' ? {} : { temperature: PRETRAINED_START.temperature }) } : {};
+  return makeTrainConfig('modern', objective, fineTune, {
+    model: o.preset,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    batchSize: o.batchSize,
+    maxSteps: o.steps,
+    epochs: 1000,
+    checkpointEvery: 0,
+    warmupSteps: Math.min(30, Math.floor(o.steps / 10)),
+    ...(o.lr ? { lr: o.lr } : {}),
+  });
+}
+
 export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResult> {
   const out = resolve(o.out);
   if (!(o.evalCount >= 1)) throw new Error(`--eval-count must be an integer >= 1, got "${o.evalCount}" (the demo evaluates both models on held-out sets).`);
@@ -130,19 +150,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
 
   return run(async (e) => {
     say(`FocusCLIP demo on ${e.adapter.description || e.adapter.vendor} -> ${out}`);
-    // The paper recipe's objective (temperature, no feature normalisation) with the demo's optimiser
-    // budget: its SGD at lr 5e-4 barely moves a model trained from scratch in 400 steps.
-    const objective = o.recipe === 'paper' ? { temperature: RECIPES.paper.temperature, featureNorm: RECIPES.paper.featureNorm } : {};
-    const cfg: TrainConfig = makeTrainConfig('modern', objective, {
-      model: o.preset,
-      seed: o.seed,
-      batchSize: o.batchSize,
-      maxSteps: o.steps,
-      epochs: 1000,
-      checkpointEvery: 0,
-      warmupSteps: Math.min(30, Math.floor(o.steps / 10)),
-      ...(o.lr ? { lr: o.lr } : {}),
-    });
+    const cfg = demoTrainConfig(o);
     const size = makeModelConfig(o.preset).vision.imageSize;
 
     const train = await stage('generate training set', () => {
@@ -215,7 +223,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     }
     const md =
       `# FocusCLIP demo (synthetic people)\n\n` +
-      `preset ${o.preset}, recipe ${o.recipe}, image tower ${o.initVisual ? `pretrained (${o.initVisual})` : 'from scratch'}, text tower ${o.initText ? `pretrained (${o.initText})` : 'from scratch'}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
+      `preset ${o.preset}, recipe ${o.recipe} (lr ${cfg.lr}, temperature ${cfg.temperature}), image tower ${o.initVisual ? `pretrained (${o.initVisual})` : 'from scratch'}, text tower ${o.initText ? `pretrained (${o.initText})` : 'from scratch'}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
       `Zero-shot accuracy (%):\n\n${table}\n\n` +
       (shiftTable ? `Background shift (activity among the training activities, top-3; aligned: backgrounds co-occur with the activity as in training; swapped: never the activity's training background):\n\n${shiftTable}\n\n` : '') +
       (attnTable ? `Where the model looks (attention rollout of the CLS token on the held-out activity set; share of it inside the subject's heatmap):\n\n${attnTable}\n\n` : '') +

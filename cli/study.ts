@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { RunCommand } from './run.js';
-import { DEMO_DEFAULTS, demoInitVisual, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
+import { DEMO_DEFAULTS, demoInitVisual, demoTrainConfig, parseProbability, parseRecipe, runDemo, type DemoOptions } from './demo.js';
 import { writeFileAtomic } from '../data/image-node.js';
 import { pairedInterval, tInterval, type Interval } from '../eval/stats.js';
 import { isProbe, probeAccuracy } from '../eval/probe-report.js';
@@ -100,7 +100,7 @@ export function studyMarkdown(s: StudySummary, chance: number): string {
   return (
     `# FocusCLIP vs CLIP over ${s.seeds.length} seeds\n\n` +
     `Seeds ${s.seeds.join(', ')}; per seed both models train on the same data, order and initial weights (paired). ` +
-    `Preset ${s.options.preset}, recipe ${s.options.recipe}, image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, text tower ${s.options.initText ? `pretrained (${basename(s.options.initText)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
+    `Preset ${s.options.preset}, recipe ${s.options.recipe} (lr ${demoTrainConfig(s.options).lr}, temperature ${demoTrainConfig(s.options).temperature}), image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, text tower ${s.options.initText ? `pretrained (${basename(s.options.initText)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
     `${s.options.steps} steps of batch ${s.options.batchSize}, ${s.options.evalCount} images per held-out set. Accuracy in %, chance average ${num(chance)}.\n\n` +
     table(['metric', 'CLIP (mean ± sd)', 'FocusCLIP (mean ± sd)', 'FocusCLIP - CLIP', '95 % CI (t)', 'per seed'], rows) +
     '\n\nactivity top-3, age/clothing/count top-1; average = mean of task means (activity, age, clothing and count as one task); ' +
