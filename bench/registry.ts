@@ -90,6 +90,16 @@ export const suites: Record<string, Suite> = {
     headline: (r) =>
       (r.rows as any[]).map((x) => `${x.size} px: ${x.loaderFileSamplesPerSec} samples/s from files, ${x.loaderMemorySamplesPerSec} from memory, generated ${x.generateImagesPerSec} img/s`).join('; '),
   },
+  cold: {
+    about: 'cold start: `focusclip train` for one tiny step with the shader cache disabled vs warm, and which kernels the cold step compiles',
+    load: () => import('./cold.js'),
+    reduced: { args: ['--reps', '1'], quick: ['--reps', '1', '--kinds', 'clip'], cost: 0.6, quickCost: 0.3 },
+    json: 'cold.json',
+    headline: (r) =>
+      (r.results as any[])
+        .map((x) => `tiny ${x.kind}: cold ${n(x.coldSec)} s, warm ${n(x.warmSec)} s${x.kernelsCompiled ? ` (${x.kernelsCompiled} kernels; slowest ${x.topKernels[0]?.kernel} ${n(x.topKernels[0]?.ms / 1000)} s)` : ''}`)
+        .join('; '),
+  },
   wait: {
     about: "the engine's quiet waiting vs a plain await on one GPU job",
     load: () => import('./wait.js'),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertClose, numericGrad, randArray, read, relFrobenius, toF32, useEngine } from '../test/helpers.js';
 import type { Engine } from '../ops/engine.js';
-import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant } from './attention.js';
+import { attentionBackward, attentionBackwardRoute, attentionForward, chooseAttentionVariant, rowsPerLane } from './attention.js';
 import { pinVariants } from './variants.js';
 import type { Tensor } from '../engine/tensor.js';
 import { checkOp, type OpResult } from '../test/check-op.js';
@@ -169,6 +169,14 @@ describe('attention', () => {
       expect(attentionBackwardRoute(e, { B: 2, H: 1, S: 512, D: 64, impl: 'subgroup' })).toBe('scores');
       expect(attentionBackwardRoute(e, { B: 64, H: 12, S: 512, D: 64, impl: 'subgroup' })).toBe('recompute');
     }
+  });
+
+  it('short sequences take one row per lane (the cases above cover S <= 64 and S > 64)', () => {
+    for (const which of ['fwd', 'bwd_q', 'bwd_kv', 'bwd_kv_ds', 'bwd_q_ds'] as const) {
+      expect(rowsPerLane(which, 32, 17)).toBe(1);
+      expect(rowsPerLane(which, 32, 64)).toBe(1);
+    }
+    expect([rowsPerLane('fwd', 32, 65), rowsPerLane('bwd_kv_ds', 64, 197), rowsPerLane('bwd_kv', 128, 197)]).toEqual([4, 4, 1]);
   });
 
   it('a query whose keys are all padding outputs zeros and no NaN; custom scale', async () => {

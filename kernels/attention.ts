@@ -396,6 +396,9 @@ export function chooseAttentionVariant(e: Runtime, D: number): AttentionVariant 
   return fixedSubgroupSize(e) && D % 4 === 0 ? 'subgroup' : 'portable';
 }
 
+/** Sequences this short use one row per lane (rowsPerLane). */
+const SHORT_SEQUENCE = 64;
+
 interface Launch {
   kernel: ReturnType<Runtime['kernel']>;
   rowsPerGroup: number;
@@ -408,9 +411,13 @@ interface Launch {
  * average 5-7: forward A = 4 30 s; recompute route: dq pass A = 2 27 s, key pass A = 2 31 s,
  * A = 4 86 s; score route: key pass A = 2 23 s, A = 4 69 s and 19% faster, dq-from-dS pass A = 4
  * 6-7 s, A = 8 19 s and 3% faster). Mesa's on-disk shader cache makes later runs instant. Larger
- * heads get smaller A so that no kernel takes minutes to compile.
+ * heads get smaller A so that no kernel takes minutes to compile. Short sequences (S <= 64, the
+ * tiny preset's 17 patches and 48 tokens) take A = 1: a taller tile there mostly computes padding
+ * rows, and A = 1 took a cold tiny FocusCLIP training run from 27.7 to 15.9 s with warm steps
+ * unchanged (bench/README.md, "Cold start").
  */
-export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number): number {
+export function rowsPerLane(which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, S: number): number {
+  if (S <= SHORT_SEQUENCE) return 1;
   if (which === 'fwd' || which === 'bwd_q_ds') return D <= 64 ? 4 : 2;
   if (which === 'bwd_kv_ds') return D <= 64 ? 4 : 1;
   return D <= 64 ? 2 : 1;
@@ -427,23 +434,23 @@ export function attentionBackwardRoute(e: Runtime, s: Pick<AttentionSaved, 'B' |
   if (s.impl !== 'subgroup') return 'recompute';
   const pinned = pinnedVariants(e).attentionBackward;
   if (pinned) return pinned;
-  const pad = dsPadded(s.S, fixedSubgroupSize(e) ?? 1, rowsPerLane('bwd_kv_ds', s.D));
+  const pad = dsPadded(s.S, fixedSubgroupSize(e) ?? 1, rowsPerLane('bwd_kv_ds', s.D, s.S));
   const bytes = s.B * s.H * pad.rows * pad.cols * 4;
   return bytes <= Math.min(MAX_DS_BYTES, e.limits.maxStorageBufferBindingSize) ? 'scores' : 'recompute';
 }
 
-function launchFor(e: Runtime, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, impl: AttentionVariant): Launch {
+function launchFor(e: Runtime, which: 'fwd' | 'bwd_q' | 'bwd_kv' | 'bwd_kv_ds' | 'bwd_q_ds', D: number, S: number, impl: AttentionVariant): Launch {
   if (impl === 'subgroup') {
     const SG = fixedSubgroupSize(e);
     if (!SG || D % 4) throw new Error(`attention: the subgroup kernels need a fixed subgroup size and headDim % 4 == 0 (headDim ${D}).`);
-    const A = rowsPerLane(which, D);
+    const A = rowsPerLane(which, D, S);
     const src =
       which === 'fwd'
         ? forwardSourceSubgroup(D, SG, A)
         : which === 'bwd_q'
           ? backwardQuerySourceSubgroup(D, SG, A)
           : which === 'bwd_q_ds'
-            ? backwardQueryFromDsSource(D, SG, A, rowsPerLane('bwd_kv_ds', D))
+            ? backwardQueryFromDsSource(D, SG, A, rowsPerLane('bwd_kv_ds', D, S))
             : backwardKeySourceSubgroup(D, SG, A, which === 'bwd_kv_ds');
     return { kernel: e.kernel(`attention_${which}_sg${SG}x${A}_d${D}`, src), rowsPerGroup: SG * A };
   }
@@ -465,7 +472,7 @@ export function attentionForward(
   const out = e.empty(q.shape);
   const lse = e.empty([B, H, S]);
   const mask = opts.keyMask ?? e.empty([1]);
-  const { kernel, rowsPerGroup } = launchFor(e, 'fwd', D, impl);
+  const { kernel, rowsPerGroup } = launchFor(e, 'fwd', D, S, impl);
   e.dispatch(kernel, {
     bind: { q, k, v, keyMask: mask, o: out, lse },
     params: { S, H, scale, masked: opts.keyMask ? 1 : 0 },
@@ -496,18 +503,18 @@ export function attentionBackward(
     const rows = B * H * S;
     const [gx, gy] = e.grid1d(Math.ceil(rows / 64));
     e.dispatch(e.kernel(`attention_delta_d${D}`, attentionDeltaSource(D)), { bind: { o: out, dout, delta }, params: { rows, gridX: gx }, workgroups: [gx, gy] });
-    const lkv = launchFor(e, 'bwd_kv_ds', D, impl);
+    const lkv = launchFor(e, 'bwd_kv_ds', D, S, impl);
     const SG = fixedSubgroupSize(e)!;
-    const pad = dsPadded(S, SG, rowsPerLane('bwd_kv_ds', D));
+    const pad = dsPadded(S, SG, rowsPerLane('bwd_kv_ds', D, S));
     const ds = e.empty([B * H * pad.rows * pad.cols]);
     e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv, dsOut: ds }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
-    const lq = launchFor(e, 'bwd_q_ds', D, impl);
+    const lq = launchFor(e, 'bwd_q_ds', D, S, impl);
     e.dispatch(lq.kernel, { bind: { k, ds, dq }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
     ds.dispose();
   } else {
-    const lq = launchFor(e, 'bwd_q', D, impl);
+    const lq = launchFor(e, 'bwd_q', D, S, impl);
     e.dispatch(lq.kernel, { bind: { q, k, v, keyMask: mask, o: out, lse, dout, dq, delta }, params, workgroups: [Math.ceil(S / lq.rowsPerGroup), B * H] });
-    const lkv = launchFor(e, 'bwd_kv', D, impl);
+    const lkv = launchFor(e, 'bwd_kv', D, S, impl);
     e.dispatch(lkv.kernel, { bind: { q, k, v, keyMask: mask, lse, delta, dout, dk, dv }, params, workgroups: [Math.ceil(S / lkv.rowsPerGroup), B * H] });
   }
   delta.dispose();

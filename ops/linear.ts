@@ -1,11 +1,13 @@
 // The linear layer, y = act(x W^T + b), the most frequent op of the model. Weights are [out, in]
-// as in PyTorch. Forward: one NT GEMM with the bias and activation fused into its epilogue; the
-// gradient rule is `linear` in ops/gradients.ts. f16 tensors run the f16 GEMM, forward only.
+// as in PyTorch. Forward: one NT GEMM with the bias (and ReLU) fused into its epilogue, GELU as its
+// own elementwise pass over the saved pre-activation; the gradient rule is `linear` in
+// ops/gradients.ts. f16 tensors run the f16 GEMM (GELU fused), forward only.
 
 import type { Runtime } from '../engine/runtime.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Activation } from '../kernels/gemm-wgsl.js';
 import { fmtShape, shapeSize } from '../engine/dtype.js';
+import { geluForward } from '../kernels/gelu.js';
 import { gemm } from '../kernels/gemm.js';
 import { record } from './tape.js';
 
@@ -30,9 +32,22 @@ export function linear(e: Runtime, x: Tensor, W: Tensor, b: Tensor | undefined, 
   if (training && dtype === 'f16') {
     throw new Error(`linear: f16 is forward-only (no gradients); train in f32 or run this f16 layer under e.noGrad() / without requiresGrad (x ${x.describe()}, W ${W.describe()}).`);
   }
+  if (act === 'gelu' && dtype === 'f32') {
+    // The GEMM with its bias writes the pre-activation z (which GELU's derivative needs), then the
+    // elementwise GELU kernel reads it. Fusing GELU into the GEMM's epilogue saved that one read but
+    // cost a GEMM kernel of its own (two: with and without z for inference), and on lavapipe each
+    // compiles for seconds: unfused, a cold tiny training step went from 13.9 to 11.2 s, for ~2 %
+    // on a warm tiny step and nothing measurable at small (bench/README.md, "Cold start").
+    const z = e.empty([...x.shape.slice(0, -1), outF]);
+    gemm(e, x, W, z, { M: rows, N: outF, K: inF, transB: true, bias: b });
+    const out = geluForward(e, z);
+    if (!training) {
+      z.dispose();
+      return out;
+    }
+    return record(out, 'linear', inputs, { act, rows, inF, outF, y: out, z });
+  }
   const y = e.empty([...x.shape.slice(0, -1), outF], dtype);
-  // GELU's derivative needs the pre-activation; ReLU's can be read off the output.
-  const z = training && act === 'gelu' ? e.empty(y.shape) : undefined;
-  gemm(e, x, W, y, { M: rows, N: outF, K: inF, transB: true, bias: b, act, preact: z });
-  return record(y, 'linear', inputs, { act, rows, inF, outF, y, z });
+  gemm(e, x, W, y, { M: rows, N: outF, K: inF, transB: true, bias: b, act });
+  return record(y, 'linear', inputs, { act, rows, inF, outF, y, z: undefined });
 }

@@ -192,6 +192,10 @@ async function runDemo() {
     const shot = join(OUT, 'demo-screenshot.png');
     await page.screenshot({ path: shot, fullPage: true });
     if (res.zeroshot) res.checks.push(await dropImage(page));
+    // The page trains from the shipped tower only when the build copied it beside the page.
+    if (existsSync(join(ROOT, 'weights', 'tiny-vision.safetensors')) && !res.pretrained) {
+      res.checks.push({ name: 'the page found and checked the pretrained image tower', ok: false, detail: `no tiny-vision.safetensors served from ${OUT}` });
+    }
     for (const chk of res.checks) {
       if (chk.ok) passed++;
       else failed++;
@@ -201,7 +205,8 @@ async function runDemo() {
       failed++;
       console.log(`${mark.fail} web/demo.html reported no checks`);
     }
-    console.log(`${c.dim}demo page done in ${((Date.now() - t) / 1000).toFixed(1)} s; screenshot ${shot}${c.off}`);
+    const first = res.training?.firstStepAt;
+    console.log(`${c.dim}demo page done in ${((Date.now() - t) / 1000).toFixed(1)} s${Number.isFinite(first) ? `; first training step finished ${first.toFixed(1)} s after the page opened` : ''}; screenshot ${shot}${c.off}`);
     if (res.checks.some((x) => !x.ok)) for (const n of notes.slice(0, 10)) console.log(`    ${n}`);
   } catch (e) {
     failed++;

@@ -72,4 +72,8 @@ export async function buildWebPages() {
     if (f.endsWith('.html') && (built.demo || f !== 'demo.html')) copyFileSync(join(ROOT, 'web', f), join(OUT, f));
   }
   if (!built.demo) rmSync(join(OUT, 'demo.html'), { force: true });
+  // The demo page trains from the pretrained image tower, as `focusclip demo` does.
+  const tower = join(ROOT, 'weights', 'tiny-vision.safetensors');
+  if (built.demo && existsSync(tower)) copyFileSync(tower, join(OUT, 'tiny-vision.safetensors'));
+  else rmSync(join(OUT, 'tiny-vision.safetensors'), { force: true });
 }

@@ -1,7 +1,9 @@
 // The model half of the demo page, loaded by web/demo.ts once the heatmap and benchmark panels are
 // done (a separate bundle, so the rest of the demo works while the model modules are still landing).
 // - Training: the tiny FocusCLIP trains for a few steps on synthetic people in this tab, the loss
-//   plotted live.
+//   plotted live, from the pretrained image tower served beside the page (tiny-vision.safetensors,
+//   copied there by the build) as `focusclip demo` does; the tower is first checked to compute in
+//   this tab the features it computed when it was written.
 // - Zero-shot: a synthetic held-out image (or an image dropped on the page) classified against the
 //   prompts of a task, with the model trained here or a checkpoint served beside the page
 //   (focusclip.safetensors, written by `focusclip train`, or ?checkpoint=URL).
@@ -11,13 +13,16 @@ import type { Engine } from '../ops/engine.js';
 import { generateDataset, generateEvalSet, EVAL_TASKS, type EvalTask } from '../data/synthetic/generate.js';
 import type { RGBAImage } from '../data/image.js';
 import { TrainSet } from '../train/batches.js';
-import { makeTrainConfig } from '../train/config.js';
+import { makeTrainConfig, PRETRAINED_START } from '../train/config.js';
+import { featureCheck } from '../train/pretrain-vision.js';
 import { captionTokenizer, modelConfigFor } from '../train/pipeline.js';
 import { asZeroShotModel } from '../train/zeroshot.js';
 import { Trainer } from '../train/trainer.js';
 import { loadCheckpoint } from '../train/load-checkpoint.js';
 import { classifyImage } from '../eval/classify.js';
-import type { ModelConfig } from '../model/config.js';
+import { makeModelConfig, type ModelConfig } from '../model/config.js';
+import { checkPretrainedFile, initVisualFromTimm } from '../model/pretrained.js';
+import { decodeSafetensors, type SafeFile } from '../model/safetensors.js';
 import { createModel, type FocusClipModel } from '../model/focusclip.js';
 import type { WordPieceTokenizer } from '../model/tokenizer.js';
 import type { ZeroShotModel } from '../eval/types.js';
@@ -44,7 +49,34 @@ interface Classifier {
   source: string;
 }
 
-/** Train the tiny model for a few steps and plot the loss as the numbers come back. */
+/**
+ * The pretrained image tower served beside the page, checked: the tiny ViT loaded from it must give
+ * the pooled features stored in the file for its check images (to 1e-3: another adapter rounds
+ * differently). Absent (a page served without it) means training from scratch.
+ */
+async function pretrainedTower(ctx: DemoContext): Promise<{ file: SafeFile; source: string } | undefined> {
+  const url = new URL('./tiny-vision.safetensors', location.href);
+  const res = await fetch(url).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const source = url.pathname;
+  const file = decodeSafetensors(new Uint8Array(await res.arrayBuffer()), source);
+  const info = checkPretrainedFile(file, 'vision', makeModelConfig('tiny'), source);
+  const stored = info?.check as { seed: number; features: number[][] } | undefined;
+  if (!stored) throw new Error(`${source} carries no feature check; rewrite it with \`focusclip pretrain vision\`.`);
+  const m = createModel(ctx.engine, makeModelConfig('tiny', { kind: 'clip', featureNorm: 'batch' }), { seed: 0 });
+  try {
+    initVisualFromTimm(m, file, source);
+    const got = await featureCheck(ctx.engine, m, stored.seed);
+    const worst = Math.max(...got.flatMap((row, k) => row.map((v, j) => Math.abs(v - stored.features[k][j]) / (1 + Math.abs(stored.features[k][j])))));
+    ctx.check('the pretrained image tower gives in this tab the features it gave when it was written', worst < 1e-3, `${source}, largest relative difference ${worst.toExponential(2)}`);
+    ctx.results.pretrained = { source, worst };
+  } finally {
+    m.dispose();
+  }
+  return { file, source };
+}
+
+/** Train the tiny model for a few steps (from the pretrained tower when there is one) and plot the loss as the numbers come back. */
 async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tokenizer: WordPieceTokenizer; losses: number[] }> {
   const e = ctx.engine;
   // The quick variant (CI, SwiftShader at ~1 GFLOP/s) keeps the tiny preset's shape but one layer
@@ -52,7 +84,10 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   const steps = ctx.quick ? 4 : 40;
   const batchSize = ctx.quick ? 4 : 8;
   const count = ctx.quick ? 16 : 96;
-  const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize, maxSteps: steps, epochs: 1000, checkpointEvery: 0, warmupSteps: 2, seed: 7 });
+  const tower = await pretrainedTower(ctx);
+  // The quick variant's towers are too small for the pretrained weights: it trains from scratch.
+  const fineTune = tower && !ctx.quick ? PRETRAINED_START : {};
+  const cfg = makeTrainConfig('modern', fineTune, { model: 'tiny', batchSize, maxSteps: steps, epochs: 1000, checkpointEvery: 0, warmupSteps: 2, seed: 7 });
   html(
     'training',
     `<div class="row"><div id="loss-chart"></div><div><p id="train-status" class="muted">generating ${count} synthetic images…</p>` +
@@ -71,7 +106,7 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
     : base;
   $('train-model').textContent =
     `${ctx.quick ? 'quick variant of preset tiny' : 'preset tiny'}: ${mc.vision.imageSize} px, ViT ${mc.vision.depth}×${mc.vision.width}, BERT ${mc.text.depth}×${mc.text.width}, ` +
-    `vocabulary ${tok.vocab.length}; AdamW, batch ${batchSize}, ${steps} steps; loss focus-image + focus-text + image-text`;
+    `vocabulary ${tok.vocab.length}; image tower ${tower && !ctx.quick ? `pretrained (${tower.source})` : 'from scratch'}; AdamW, batch ${batchSize}, ${steps} steps; loss focus-image + focus-text + image-text`;
   const losses: number[] = [];
   const alphas: number[] = [];
   const draw = () => {
@@ -82,10 +117,15 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   };
   draw();
   const t0 = performance.now();
+  let firstStepAt = NaN;
   const model = createModel(e, mc, { seed: cfg.seed });
+  if (tower && !ctx.quick) initVisualFromTimm(model, tower.file, tower.source);
   const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
   await trainer.train({
     onStep: (l) => {
+      // Seconds from the page's navigation to its first finished training step: the cold start a
+      // visitor waits through (shader compilation included; the browser suite prints it).
+      if (!losses.length) firstStepAt = performance.now() / 1000;
       losses.push(l.loss);
       if (l.alpha !== undefined) alphas.push(l.alpha);
       $('train-status').textContent = `step ${l.step + 1}/${steps} · loss ${l.loss.toFixed(3)} · a ${l.alpha?.toFixed(3) ?? '-'} · ${l.imagesPerSec.toFixed(1)} img/s`;
@@ -94,7 +134,7 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   });
   const secs = (performance.now() - t0) / 1000;
   $('train-status').textContent += ` · ${secs.toFixed(1)} s`;
-  ctx.results.training = { steps: losses.length, losses, alphas, seconds: secs };
+  ctx.results.training = { steps: losses.length, losses, alphas, seconds: secs, firstStepAt };
   ctx.check('training ran every step with a finite loss', losses.length === steps && losses.every(Number.isFinite), `${losses.length} steps, loss ${losses[0]?.toFixed(3)} → ${losses[losses.length - 1]?.toFixed(3)} in ${secs.toFixed(1)} s`);
   ctx.check('the live loss chart shows every step', ($('loss-chart').querySelector('polyline')?.getAttribute('points') ?? '').split(' ').length === steps);
   return { model, tokenizer: tok.tokenizer, losses };
