@@ -29,6 +29,9 @@ describe('focusclip demo', () => {
     }
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toMatch(/Zero-shot accuracy/);
+    // Two steps never give a 10-step mean; the line says so rather than inventing a step.
+    expect(report).toMatch(/- CLIP: never below the collapse value 1\.95 = ln\(2B - 1\); 15 % of training is step 10/);
+    expect(report).toMatch(/- FocusCLIP: never below the collapse value 5\.84 = 3 ln\(2B - 1\)/);
     expect(report).toMatch(/\| FocusCLIP \| [\d.]+ \| [\d.]+ \| [-+][\d.]+ \|/); // background-shift row
     expect(report).toMatch(/attention inside the subject/);
     for (const stage of ['generate training set', 'train clip', 'train focusclip', 'evaluate focusclip']) expect(r.stages[stage]).toBeGreaterThanOrEqual(0);

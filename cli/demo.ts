@@ -10,6 +10,7 @@ import { generateDataset } from '../data/synthetic/generate.js';
 import { contactSheet } from '../data/synthetic/contact-sheet.js';
 import { writePng, writeFileAtomic } from '../data/image-node.js';
 import { makeTrainConfig, PRETRAINED_START, RECIPES, type TrainConfig } from '../train/config.js';
+import { learningCurve } from '../train/learning-curve.js';
 import { TrainSet } from '../train/batches.js';
 import { captionTokenizer, evaluateModel, trainModel, type ModelKind } from '../train/pipeline.js';
 import { syntheticEvalDataset, syntheticEvalSets } from '../train/zeroshot.js';
@@ -96,6 +97,17 @@ export function demoInitVisual(preset: string, opts: { fromScratch?: boolean; in
     );
   }
   return shipped;
+}
+
+/** One line per model: when its loss left the collapse plateau and how far it fell by 15 % of training. */
+export function learningLines(logs: Record<ModelKind, StepLog[]>, batchSize: number): string[] {
+  return (['clip', 'focusclip'] as ModelKind[]).map((k) => {
+    const c = learningCurve(logs[k], batchSize);
+    const name = k === 'clip' ? 'CLIP' : 'FocusCLIP';
+    const below = c.belowCollapseAt === null ? 'never below' : `below from step ${c.belowCollapseAt}`;
+    const terms = Math.round(c.collapse / Math.log(2 * batchSize - 1));
+    return `${name}: ${below} the collapse value ${c.collapse.toFixed(2)} = ${terms > 1 ? `${terms} ln(2B - 1)` : 'ln(2B - 1)'}; 15 % of training is step ${c.at15}; by then ${c.dropBy15.toFixed(1)} % below its first 10 steps`;
+  });
 }
 
 /** The training configuration both models of a demo (and of each study seed) train with. */
@@ -213,6 +225,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     ]);
     const shiftTable = o.backgroundBias > 0 ? backgroundShiftTable([{ name: 'CLIP', results: results.clip }, { name: 'FocusCLIP', results: results.focusclip }]) : '';
     const attnTable = probe ? attentionTable([{ name: 'CLIP', share: attention.clip }, { name: 'FocusCLIP', share: attention.focusclip }]) : '';
+    const learning = learningLines(logs, o.batchSize);
     if (probe) {
       const k = Math.min(PICTURE_IMAGES, probe.n);
       const N = attention.clip.rollout.length / probe.n;
@@ -224,11 +237,13 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     const md =
       `# FocusCLIP demo (synthetic people)\n\n` +
       `preset ${o.preset}, recipe ${o.recipe} (lr ${cfg.lr}, temperature ${cfg.temperature}), image tower ${o.initVisual ? `pretrained (${o.initVisual})` : 'from scratch'}, text tower ${o.initText ? `pretrained (${o.initText})` : 'from scratch'}, ${o.trainCount} training images (background bias ${o.backgroundBias}), ${o.steps} steps of batch ${o.batchSize}, seed ${o.seed}, ${o.evalCount} images per held-out set\n\n` +
+      `Learning (10-step mean of the loss):\n\n${learning.map((l) => `- ${l}`).join('\n')}\n\n` +
       `Zero-shot accuracy (%):\n\n${table}\n\n` +
       (shiftTable ? `Background shift (activity among the training activities, top-3; aligned: backgrounds co-occur with the activity as in training; swapped: never the activity's training background):\n\n${shiftTable}\n\n` : '') +
       (attnTable ? `Where the model looks (attention rollout of the CLS token on the held-out activity set; share of it inside the subject's heatmap):\n\n${attnTable}\n\n` : '') +
       `Stage times: ${Object.entries(stages).map(([k, v]) => `${k} ${fmtSecs(v)}`).join(', ')}\n`;
     writeFileAtomic(join(out, 'report.md'), md);
+    say('\n' + learning.join('\n') + '\n');
     say('\n' + table + '\n');
     if (shiftTable) say('background shift:\n' + shiftTable + '\n');
     if (attnTable) say('attention inside the subject:\n' + attnTable + '\n');

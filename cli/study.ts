@@ -16,7 +16,7 @@ import { intervalChartSvg } from '../eval/plot.js';
 import { intervalChartPng } from '../eval/plot-png-node.js';
 import type { EvalResult } from '../eval/types.js';
 import type { ModelKind } from '../train/pipeline.js';
-import type { StepLog } from '../train/trainer.js';
+import { learningCurve, type LearningCurve } from '../train/learning-curve.js';
 import { fmtSecs } from '../train/progress.js';
 import { intFlag } from './flags.js';
 import { ensureDir } from '../data/atomic-write-node.js';
@@ -29,24 +29,6 @@ export interface SeedSummary {
   /** How early each model's loss falls (see learningCurve). */
   learning?: Record<ModelKind, LearningCurve>;
   seconds: number;
-}
-
-export interface LearningCurve {
-  /** % by which the loss's mean over the 10 steps before 15 % of training is below its first 10 steps. */
-  dropBy15: number;
-  /** First step whose 10-step mean loss is below the collapse value terms x ln(2B - 1) (null: never). */
-  belowCollapseAt: number | null;
-}
-
-/** The learning-curve numbers of one run's step logs (batch size B). */
-export function learningCurve(logs: readonly StepLog[], batchSize: number): LearningCurve {
-  const mean = (xs: readonly StepLog[]) => xs.reduce((a, l) => a + l.loss, 0) / Math.max(1, xs.length);
-  const at15 = Math.max(10, Math.round(0.15 * logs.length));
-  const dropBy15 = 100 * (1 - mean(logs.slice(at15 - 10, at15)) / mean(logs.slice(0, 10)));
-  const collapse = Math.max(1, Object.keys(logs[0]?.terms ?? {}).length) * Math.log(2 * batchSize - 1);
-  let belowCollapseAt: number | null = null;
-  for (let i = 9; i < logs.length && belowCollapseAt === null; i++) if (mean(logs.slice(i - 9, i + 1)) < collapse) belowCollapseAt = logs[i].step;
-  return { dropBy15, belowCollapseAt };
 }
 
 /** The metrics of one model: each held-out set, the paper-style average, the probe and the attention share. */
