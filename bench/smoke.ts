@@ -299,13 +299,13 @@ function gemmChecks(e: Engine, size: SmokeSize): Check[] {
   return checks;
 }
 
-// ------------------------------------------------------------------------------ linear (GEMM epilogue + activation gradient)
+// ------------------------------------------------------------------------------ linear (bias GEMM, GELU pass, activation gradient)
 
 function linearCheck(size: SmokeSize): Check {
   const [R, I, O] = size === 'tiny' ? [5, 7, 6] : [23, 37, 19];
   return {
     family: 'linear',
-    variant: 'gelu epilogue',
+    variant: 'bias GEMM + GELU',
     shape: `x ${fmt([R, I])}, W ${fmt([O, I])}`,
     async run(e, refs) {
       const x = rand(R * I, 80, -2, 2);

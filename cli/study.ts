@@ -79,10 +79,11 @@ export function studyMarkdown(s: StudySummary, chance: number): string {
   const ms = (i: Interval) => `${num(i.mean)} ± ${num(i.sd)}`;
   const ci = (i: Interval) => (Number.isFinite(i.lo) ? `[${signed(i.lo)}, ${signed(i.hi)}]` : '-');
   const rows = s.metrics.map((m) => [m.name, ms(m.clip), ms(m.focusclip), signed(m.difference.mean), ci(m.difference), m.difference.diffs.map(signed).join(' ')]);
+  const cfg = demoTrainConfig(s.options);
   return (
     `# FocusCLIP vs CLIP over ${s.seeds.length} seeds\n\n` +
     `Seeds ${s.seeds.join(', ')}; per seed both models train on the same data, order and initial weights (paired). ` +
-    `Preset ${s.options.preset}, recipe ${s.options.recipe} (lr ${demoTrainConfig(s.options).lr}, temperature ${demoTrainConfig(s.options).temperature}), image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, text tower ${s.options.initText ? `pretrained (${basename(s.options.initText)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
+    `Preset ${s.options.preset}, recipe ${s.options.recipe} (lr ${cfg.lr}, temperature ${cfg.temperature}), image tower ${s.options.initVisual ? `pretrained (${basename(s.options.initVisual)})` : 'from scratch'}, text tower ${s.options.initText ? `pretrained (${basename(s.options.initText)})` : 'from scratch'}, ${s.options.trainCount} training images (background bias ${s.options.backgroundBias}), ` +
     `${s.options.steps} steps of batch ${s.options.batchSize}, ${s.options.evalCount} images per held-out set. Accuracy in %, chance average ${num(chance)}.\n\n` +
     table(['metric', 'CLIP (mean ± sd)', 'FocusCLIP (mean ± sd)', 'FocusCLIP - CLIP', '95 % CI (t)', 'per seed'], rows) +
     '\n\nactivity top-3, age/clothing/count top-1; average = mean of task means (activity, age, clothing and count as one task); ' +
