@@ -21,6 +21,10 @@ export class Tensor implements BufferRange {
   grad?: Tensor;
   requiresGrad = false;
   node?: TapeNode;
+  /** Set on a gradient slot when its contents are known to be zero (a model's zeroGrad): the next
+   *  backward lets the first gradient rule write straight into it instead of into a temporary that
+   *  is then added. Whoever writes the slot otherwise must not set it. */
+  knownZero = false;
   /** Set for parameters: a name for messages and checkpoints. */
   name?: string;
   private _disposed = false;

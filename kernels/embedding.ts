@@ -105,7 +105,9 @@ export function embeddingForward(e: Runtime, table: Tensor, ids: Tensor): Tensor
 }
 
 /** dtable [V, D] = sum over positions p with ids[p] = v of g[p, :]; zero for unused rows. */
-export function embeddingBackward(e: Runtime, table: Tensor, ids: Tensor, g: Tensor): Tensor {
+/** The table's gradient; scattered into `zeroed` when given (a buffer of the table's shape that
+ *  holds zeros), into a new zeroed tensor otherwise. */
+export function embeddingBackward(e: Runtime, table: Tensor, ids: Tensor, g: Tensor, zeroed?: Tensor): Tensor {
   const [V, D] = table.shape;
   const P = ids.size;
   if (g.size !== P * D) throw new Error(`embedding backward: gradient ${g.describe()} does not match ${P} positions x ${D}.`);
@@ -120,7 +122,7 @@ export function embeddingBackward(e: Runtime, table: Tensor, ids: Tensor, g: Ten
   for (let k = 2; k <= n; k *= 2) {
     for (let j = k / 2; j >= 1; j /= 2) e.dispatch(step, { bind: { keyId, keyPos }, params: { n, j, k }, workgroups: [groups] });
   }
-  const dtable = e.zeros([V, D]);
+  const dtable = zeroed ?? e.zeros([V, D]);
   const gridY = Math.min(P, maxGroups);
   e.dispatch(e.kernel('embedding_segment_sum', SEGMENT_SUM), {
     bind: { keyId, keyPos, g, dtable },

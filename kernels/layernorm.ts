@@ -168,7 +168,8 @@ export function layerNormBackwardInput(e: Runtime, x: Tensor, weight: Tensor, s:
   return dx;
 }
 
-export function layerNormBackwardParams(e: Runtime, x: Tensor, s: LayerNormSaved, g: Tensor): { dw: Tensor; db: Tensor } {
+/** dw and db, into `into`'s tensors where given (they are overwritten, not added to). */
+export function layerNormBackwardParams(e: Runtime, x: Tensor, s: LayerNormSaved, g: Tensor, into: { dw?: Tensor; db?: Tensor } = {}): { dw: Tensor; db: Tensor } {
   const chunks = Math.max(1, Math.ceil(s.rows / CHUNK));
   if (chunks > e.limits.maxComputeWorkgroupsPerDimension) throw new Error(`layerNorm backward: ${s.rows} rows exceed the launch limit.`);
   const part = e.empty([2, chunks, s.D]);
@@ -177,8 +178,8 @@ export function layerNormBackwardParams(e: Runtime, x: Tensor, s: LayerNormSaved
     params: { rows: s.rows, D: s.D, chunks },
     workgroups: [Math.ceil(s.D / COL_WG), chunks],
   });
-  const dw = e.empty([s.D]);
-  const db = e.empty([s.D]);
+  const dw = into.dw ?? e.empty([s.D]);
+  const db = into.db ?? e.empty([s.D]);
   e.dispatch(e.kernel('layernorm_backward_final', BACKWARD_FINAL), {
     bind: { part, dw, db },
     params: { D: s.D, chunks },

@@ -138,6 +138,7 @@ export class FocusClipModel {
 
   zeroGrad(): void {
     this.engine.clear(this.gradsFlat);
+    for (const g of this.grads.values()) g.knownZero = true;
   }
 
   private prefixed(prefix: string) {

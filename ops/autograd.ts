@@ -63,18 +63,26 @@ export function runBackward(engine: Runtime, loss: Tensor, seed?: Tensor): void 
         // A leaf: accumulate into its .grad (in place when it is a persistent gradient buffer).
         if (t.grad) {
           accumulate(engine, t.grad, g);
+          t.grad.knownZero = false;
           g.dispose();
         } else {
           t.grad = engine.keep(g);
         }
         continue;
       }
-      const inputGrads = gradientRule(t.node.op)(engine, g, t.node.inputs, t.node.saved);
+      const inputs = t.node.inputs;
+      const slots = directSlots(inputs, grads);
+      const inputGrads = gradientRule(t.node.op)(engine, g, inputs, t.node.saved, slots);
       const claimed = new Set<unknown>();
       let gKept = false;
-      t.node.inputs.forEach((x, i) => {
+      inputs.forEach((x, i) => {
         let gx = inputGrads[i];
         if (!gx || !x.requiresGrad) return;
+        if (slots?.[i] && gx === slots[i]) {
+          // The rule wrote this leaf's gradient straight into its zeroed slot: nothing to add.
+          gx.knownZero = false;
+          return;
+        }
         if (gx.size !== x.size) {
           throw new Error(`Gradient rule of ${t.node!.op} returned ${fmtShape(gx.shape)} for input ${i} of shape ${fmtShape(x.shape)}.`);
         }
@@ -95,6 +103,23 @@ export function runBackward(engine: Runtime, loss: Tensor, seed?: Tensor): void 
       if (!gKept) g.dispose();
     }
   });
+}
+
+/**
+ * Where a rule may write an input's gradient itself: the persistent gradient slot of a leaf
+ * (a parameter) that is known to be zero and gets no other contribution before this one, so that
+ * writing replaces "compute into a temporary, then add it to the slot" (one dispatch and one pass
+ * over the gradient fewer per parameter). Undefined when no input qualifies.
+ */
+function directSlots(inputs: readonly Tensor[], pending: Map<Tensor, Tensor>): (Tensor | undefined)[] | undefined {
+  let slots: (Tensor | undefined)[] | undefined;
+  inputs.forEach((x, i) => {
+    if (x.node || !x.requiresGrad || !x.grad?.knownZero || pending.has(x)) return;
+    // The same leaf twice among one op's inputs: both gradients must be summed, so neither is direct.
+    if (inputs.indexOf(x) !== i || inputs.lastIndexOf(x) !== i) return;
+    (slots ??= [])[i] = x.grad;
+  });
+  return slots;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

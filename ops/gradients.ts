@@ -29,7 +29,9 @@ import { copy, expand, keepShape, map, reduceTo, unbroadcast } from './primitive
 import { matmulImplOf } from './matmul-impl.js';
 
 type Grads = (Tensor | undefined)[];
-type Rule = (e: Runtime, g: Tensor, inputs: readonly Tensor[], saved: any) => Grads;
+/** `slots[i]`, where given, is input i's zeroed gradient slot (ops/autograd.ts: directSlots): a rule
+ *  may compute that gradient straight into it and return it; rules that do not simply ignore it. */
+type Rule = (e: Runtime, g: Tensor, inputs: readonly Tensor[], saved: any, slots?: readonly (Tensor | undefined)[]) => Grads;
 
 /** What sum saves: the axis reduced (-1 with flat: all of them). */
 interface SumSaved {
@@ -141,7 +143,7 @@ export const GRADIENTS = {
   },
   /** With dZ = g * act'(Z): dX = dZ W (NN), dW = dZ^T X (TN, the tall-K weight gradient the GEMM
    *  tuner may split over K), db = column sums of dZ. */
-  linear: (e, g, [x, W, b], s: LinearSaved) => {
+  linear: (e, g, [x, W, b], s: LinearSaved, slots?: readonly (Tensor | undefined)[]) => {
     const dz = activationGrad(e, s.act, g, s.act === 'gelu' ? s.z : s.y);
     let dx: Tensor | undefined;
     let dW: Tensor | undefined;
@@ -151,11 +153,11 @@ export const GRADIENTS = {
       gemm(e, dz, W, dx, { M: s.rows, N: s.inF, K: s.outF });
     }
     if (W.requiresGrad) {
-      dW = e.empty(W.shape);
+      dW = slots?.[1] ?? e.empty(W.shape);
       gemm(e, dz, x, dW, { M: s.outF, N: s.inF, K: s.rows, transA: true });
     }
     if (b?.requiresGrad) {
-      db = e.empty(b.shape);
+      db = slots?.[2] ?? e.empty(b.shape);
       reduceAxis(e, 'sum', dz, 1, s.rows, s.outF, db, undefined);
     }
     if (dz !== g) dz.dispose();
@@ -164,9 +166,9 @@ export const GRADIENTS = {
 
   // ------------------------------------------------------------ fused neural-network ops
   gelu: (e, g, [x]) => [geluBackward(e, x, g)],
-  layerNorm: (e, g, [x, weight, bias], saved: LayerNormSaved) => {
+  layerNorm: (e, g, [x, weight, bias], saved: LayerNormSaved, slots?: readonly (Tensor | undefined)[]) => {
     const dx = x.requiresGrad ? layerNormBackwardInput(e, x, weight, saved, g) : undefined;
-    const p = weight.requiresGrad || bias.requiresGrad ? layerNormBackwardParams(e, x, saved, g) : undefined;
+    const p = weight.requiresGrad || bias.requiresGrad ? layerNormBackwardParams(e, x, saved, g, { dw: slots?.[1], db: slots?.[2] }) : undefined;
     saved.stats.dispose();
     return [dx, p?.dw, p?.db];
   },
@@ -183,7 +185,7 @@ export const GRADIENTS = {
     return [dx];
   },
   /** Scatter-add of g into the rows of the table the ids picked (deterministic order). */
-  embedding: (e, g, [table], ids: Tensor) => [embeddingBackward(e, table, ids, g)],
+  embedding: (e, g, [table], ids: Tensor, slots?: readonly (Tensor | undefined)[]) => [embeddingBackward(e, table, ids, g, slots?.[0])],
   l2normalize: (e, g, _, s: { y: Tensor; norms: Tensor; eps: number }) => {
     const dx = l2normalizeBackward(e, s.y, s.norms, g, s.eps);
     s.norms.dispose();
@@ -199,7 +201,7 @@ export const GRADIENTS = {
 export type OpName = keyof typeof GRADIENTS;
 
 /** The `saved` argument `record` takes for op K: none when its rule reads only g and the inputs. */
-export type SavedArgs<K extends OpName> = Parameters<(typeof GRADIENTS)[K]> extends [unknown, unknown, unknown, infer S] ? [saved: S] : [];
+export type SavedArgs<K extends OpName> = Parameters<(typeof GRADIENTS)[K]> extends [unknown, unknown, unknown, infer S, ...unknown[]] ? [saved: S] : [];
 
 /** The rule of `op`, for the tape walker. */
 export function gradientRule(op: string): Rule {

@@ -85,12 +85,15 @@ def main():
     ap.add_argument("--text-bow", action="store_true", help="diagnostic: a bag of word embeddings instead of the text transformer")
     ap.add_argument("--patch", type=int, default=None, help="a different ViT patch size (patch embedding and positions initialised afresh)")
     ap.add_argument("--feature-norm", default=None, choices=["none", "batch"], help="batch-normalise the pooled features before the projections (the modern recipe) or not (default: the world's config)")
+    ap.add_argument("--train-limit", type=int, default=None, help="train on the first N samples of the world only (a smaller training set from the same world)")
     ap.add_argument("--out", default=None, help="JSON lines of the zero-shot curve")
     ap.add_argument("--temperature-from", type=float, default=None, help="start at this temperature and move linearly to the config's over the warm-up steps")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     t, meta, train, evals = load_world(a.world, a.split)
+    if a.train_limit:
+        train = {k: v[: a.train_limit] for k, v in train.items()}
     cfg = json.loads(meta[f"config.{a.kind}"])
     if a.temperature:
         cfg["temperature"] = a.temperature
