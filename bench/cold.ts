@@ -52,7 +52,7 @@ async function profileChild(kind: ModelKind): Promise<void> {
       return;
     }
     const ds = generateDataset({ seed: 1, count: 64, size: 64 });
-    const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), 64);
+    const data = TrainSet.fromDataset(ds, 64);
     const tok = captionTokenizer(data.texts, 4096);
     const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize: 32, maxSteps: 1, epochs: 1000, checkpointEvery: 0 });
     const model = createModel(e, modelConfigFor(cfg, kind, tok.vocab.length), { seed: 1 });

@@ -105,7 +105,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
     for (const preset of presets) {
       const size = makeModelConfig(preset).vision.imageSize;
       const ds = generateDataset({ seed: 1, count: Math.max(batch * 2, 64), size });
-      const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
+      const data = TrainSet.fromDataset(ds, size);
       const tok = captionTokenizer(data.texts, 4096);
       for (const kind of kinds) {
         const cfg = makeTrainConfig('modern', { model: preset, batchSize: batch, maxSteps: 1, epochs: 1000, checkpointEvery: 0 });

@@ -176,10 +176,7 @@ export async function runDemo(run: RunCommand, o: DemoOptions): Promise<DemoResu
     const datasets = evalSets.map(syntheticEvalDataset);
     // The held-out activity set, whose keypoints give the attention probe its heatmaps.
     const activitySet = evalSets.find((s) => s.task === 'activity' && !s.variant)!;
-    const data = new TrainSet(
-      train.records.map((record, i) => ({ record, image: train.images[i] })),
-      size,
-    );
+    const data = TrainSet.fromDataset(train, size);
     // A pretrained text tower brings its vocabulary; otherwise one is built from the captions.
     const tok = textVocab ? { vocab: textVocab, tokenizer: new WordPieceTokenizer(textVocab) } : await stage('build vocabulary', () => captionTokenizer(data.texts, 4096));
     writeFileAtomic(join(out, 'vocab.txt'), tok.vocab.join('\n') + '\n');

@@ -51,6 +51,12 @@ export class TrainSet {
     });
   }
 
+  /** From a dataset that keeps records and images side by side (what `generateDataset` returns). */
+  static fromDataset(ds: { records: readonly TrainRecord[]; images: readonly RGBAImage[] }, imageSize: number): TrainSet {
+    if (ds.records.length !== ds.images.length) throw new Error(`The dataset has ${ds.records.length} records but ${ds.images.length} images; they must pair up one to one.`);
+    return new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), imageSize);
+  }
+
   get size(): number {
     return this.images.length;
   }

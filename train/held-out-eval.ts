@@ -21,7 +21,7 @@ export function heldOutEvaluator(
   report: (step: number, metrics: Record<string, number>) => void,
 ): (step: number) => Promise<Record<string, number>> {
   const val = generateDataset({ seed: cfg.seed + 7777, count: 2 * cfg.batchSize, size, prefix: 'val-' });
-  const valSet = new TrainSet(val.records.map((record, i) => ({ record, image: val.images[i] })), size);
+  const valSet = TrainSet.fromDataset(val, size);
   const sets = syntheticEvalDatasets(cfg.seed, count, size);
   return async (step) => {
     let total = 0;

@@ -30,10 +30,7 @@ async function weights(e: Engine, t: { paramsFlat: { toArray(): Promise<ArrayLik
 describe('trainer', () => {
   const E = useEngine();
   const ds = generateDataset({ seed: 5, count: 24, size: SIZE });
-  const data = new TrainSet(
-    ds.records.map((record, i) => ({ record, image: ds.images[i] })),
-    SIZE,
-  );
+  const data = TrainSet.fromDataset(ds, SIZE);
   const tok = captionTokenizer(data.texts, 600);
   // One batch's worth: the model can memorise it within a test's time.
   const small = new TrainSet(
@@ -123,5 +120,13 @@ describe('trainer', () => {
     const m = microModel(e, cfg, 'clip', tok.vocab.length);
     expect(() => new Trainer(e, m, tok.tokenizer, data, cfg, tok.vocab)).toThrow(/batchSize 64 is larger than the training set \(24 samples\)/);
     m.dispose();
+  });
+
+  it('builds a training set from a generated dataset, pairing records with images', () => {
+    expect(data.size).toBe(24);
+    expect(data.texts[5]).toBe(ds.records[5].description);
+    // Keypoints follow the resize to the model's resolution.
+    expect(data.people[3][0].kpts[0][0]).toBeCloseTo((ds.records[3].people[0].kpts[0][0] * SIZE) / ds.images[3].width, 5);
+    expect(() => TrainSet.fromDataset({ records: ds.records, images: ds.images.slice(1) }, SIZE)).toThrow(/24 records but 23 images/);
   });
 });

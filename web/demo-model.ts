@@ -95,10 +95,7 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   );
   await new Promise((r) => setTimeout(r, 0)); // let the status paint before the generator blocks
   const ds = generateDataset({ seed: 7, count, size: 64 });
-  const data = new TrainSet(
-    ds.records.map((record, i) => ({ record, image: ds.images[i] })),
-    64,
-  );
+  const data = TrainSet.fromDataset(ds, 64);
   const tok = captionTokenizer(data.texts, 4096);
   const base = modelConfigFor(cfg, 'focusclip', tok.vocab.length);
   const mc: ModelConfig = ctx.quick

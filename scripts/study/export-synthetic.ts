@@ -42,7 +42,7 @@ const e = await Engine.create();
 try {
   const size = Number(arg('size', String(makeModelConfig(preset).vision.imageSize)));
   const ds = generateDataset({ seed, count: trainCount, size, backgroundBias, ...extra });
-  const data = new TrainSet(ds.records.map((record, i) => ({ record, image: ds.images[i] })), size);
+  const data = TrainSet.fromDataset(ds, size);
   // --vocab-from: the vocabulary of a pretrained text tower (`focusclip pretrain text`), as the demo uses it.
   const vocabFrom = arg('vocab-from', '');
   const pre = vocabFrom ? pretrainedVocab(decodeSafetensors(new Uint8Array(readFileSync(vocabFrom)))) : undefined;

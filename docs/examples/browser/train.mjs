@@ -8,7 +8,7 @@ import {
 const engine = await Engine.create();
 try {
   const data = generateDataset({ seed: 1, count: 8, size: 64 });
-  const train = new TrainSet(data.records.map((record, i) => ({ record, image: data.images[i] })), 64);
+  const train = TrainSet.fromDataset(data, 64);
   const { vocab, tokenizer } = captionTokenizer(train.texts, 4096);
   const cfg = makeTrainConfig('modern', { model: 'tiny', batchSize: 4, maxSteps: 1, warmupSteps: 1, seed: 1 });
   const base = modelConfigFor(cfg, 'focusclip', vocab.length);

@@ -10,7 +10,7 @@ const engine = await Engine.create();
 try {
   // 32 synthetic images (64 px) with pose-captions records; the vocabulary comes from their captions.
   const data = generateDataset({ seed: 1, count: 32, size: 64 });
-  const train = new TrainSet(data.records.map((record, i) => ({ record, image: data.images[i] })), 64);
+  const train = TrainSet.fromDataset(data, 64);
   const { vocab, tokenizer } = captionTokenizer(train.texts, 4096);
 
   // The `modern` recipe (AdamW, warm-up + cosine, feature normalisation, temperature 0.1) at batch 8.
