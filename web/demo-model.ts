@@ -49,31 +49,35 @@ interface Classifier {
   source: string;
 }
 
-/**
- * The pretrained image tower served beside the page, checked: the tiny ViT loaded from it must give
- * the pooled features stored in the file for its check images (to 1e-3: another adapter rounds
- * differently). Absent (a page served without it) means training from scratch.
- */
-async function pretrainedTower(ctx: DemoContext): Promise<{ file: SafeFile; source: string } | undefined> {
+interface Tower {
+  file: SafeFile;
+  source: string;
+  stored: { seed: number; features: number[][] };
+}
+
+/** The pretrained image tower served beside the page; absent (a page served without it) means training from scratch. */
+async function pretrainedTower(): Promise<Tower | undefined> {
   const url = new URL('./tiny-vision.safetensors', location.href);
   const res = await fetch(url).catch(() => undefined);
   if (!res?.ok) return undefined;
   const source = url.pathname;
   const file = decodeSafetensors(new Uint8Array(await res.arrayBuffer()), source);
   const info = checkPretrainedFile(file, 'vision', makeModelConfig('tiny'), source);
-  const stored = info?.check as { seed: number; features: number[][] } | undefined;
+  const stored = info?.check as Tower['stored'] | undefined;
   if (!stored) throw new Error(`${source} carries no feature check; rewrite it with \`focusclip pretrain vision\`.`);
-  const m = createModel(ctx.engine, makeModelConfig('tiny', { kind: 'clip', featureNorm: 'batch' }), { seed: 0 });
-  try {
-    initVisualFromTimm(m, file, source);
-    const got = await featureCheck(ctx.engine, m, stored.seed);
-    const worst = Math.max(...got.flatMap((row, k) => row.map((v, j) => Math.abs(v - stored.features[k][j]) / (1 + Math.abs(stored.features[k][j])))));
-    ctx.check('the pretrained image tower gives in this tab the features it gave when it was written', worst < 1e-3, `${source}, largest relative difference ${worst.toExponential(2)}`);
-    ctx.results.pretrained = { source, worst };
-  } finally {
-    m.dispose();
-  }
-  return { file, source };
+  return { file, source, stored };
+}
+
+/**
+ * A model whose image tower was just loaded from `tower` must give the pooled features stored in
+ * the file for its check images (to 1e-3: another adapter rounds differently).
+ */
+async function checkTower(ctx: DemoContext, model: FocusClipModel, tower: Tower): Promise<void> {
+  const { stored, source } = tower;
+  const got = await featureCheck(ctx.engine, model, stored.seed);
+  const worst = Math.max(...got.flatMap((row, k) => row.map((v, j) => Math.abs(v - stored.features[k][j]) / (1 + Math.abs(stored.features[k][j])))));
+  ctx.check('the pretrained image tower gives in this tab the features it gave when it was written', worst < 1e-3, `${source}, largest relative difference ${worst.toExponential(2)}`);
+  ctx.results.pretrained = { source, worst };
 }
 
 /** Train the tiny model for a few steps (from the pretrained tower when there is one) and plot the loss as the numbers come back. */
@@ -84,7 +88,17 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   const steps = ctx.quick ? 4 : 40;
   const batchSize = ctx.quick ? 4 : 8;
   const count = ctx.quick ? 16 : 96;
-  const tower = await pretrainedTower(ctx);
+  const tower = await pretrainedTower();
+  if (tower && ctx.quick) {
+    // The quick model is too small for the tower, so a full tiny model loads it for the check alone.
+    const m = createModel(e, makeModelConfig('tiny', { kind: 'clip', featureNorm: 'batch' }), { seed: 0 });
+    try {
+      initVisualFromTimm(m, tower.file, tower.source);
+      await checkTower(ctx, m, tower);
+    } finally {
+      m.dispose();
+    }
+  }
   // The quick variant's towers are too small for the pretrained weights: it trains from scratch.
   const fineTune = tower && !ctx.quick ? PRETRAINED_START : {};
   const cfg = makeTrainConfig('modern', fineTune, { model: 'tiny', batchSize, maxSteps: steps, epochs: 1000, checkpointEvery: 0, warmupSteps: 2, seed: 7 });
@@ -116,7 +130,11 @@ async function trainHere(ctx: DemoContext): Promise<{ model: FocusClipModel; tok
   const t0 = performance.now();
   let firstStepAt = NaN;
   const model = createModel(e, mc, { seed: cfg.seed });
-  if (tower && !ctx.quick) initVisualFromTimm(model, tower.file, tower.source);
+  if (tower && !ctx.quick) {
+    // The model about to train is checked itself, before its first step.
+    initVisualFromTimm(model, tower.file, tower.source);
+    await checkTower(ctx, model, tower);
+  }
   const trainer = new Trainer(e, model, tok.tokenizer, data, cfg, tok.vocab);
   await trainer.train({
     onStep: (l) => {
