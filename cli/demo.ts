@@ -57,9 +57,9 @@ export interface DemoOptions {
 export const DEMO_DEFAULTS: DemoOptions = {
   out: 'out/demo',
   seed: 42,
-  trainCount: 4800,
+  trainCount: 9600,
   evalCount: 240,
-  steps: 560,
+  steps: 640,
   batchSize: 32,
   preset: 'tiny',
   recipe: 'modern',
