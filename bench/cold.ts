@@ -19,14 +19,10 @@ import { createModel } from '../model/focusclip.js';
 import { Trainer } from '../train/trainer.js';
 import { median } from './timing.js';
 import { benchOutput, type BenchOutput } from './output.js';
+import { flag } from './args.js';
 
 const COLD_ENV = { MESA_SHADER_CACHE_DISABLE: 'true', __GL_SHADER_DISK_CACHE: '0' };
 const PROFILE_MARK = 'cold-profile:';
-
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-}
 
 /** Seconds of one `focusclip train` process; throws with its output when it fails. */
 function timeTrain(cli: string, kind: string, cold: boolean): number {

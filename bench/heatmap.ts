@@ -11,11 +11,7 @@ import { packKeypoints } from '../data/pack-keypoints.js';
 import { posedPerson } from '../data/synthetic/sample.js';
 import { loadavg } from 'node:os';
 import { benchOutput, type BenchOutput } from './output.js';
-
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-}
+import { flag } from './args.js';
 
 /** `people` posed figures in a 640x480 image, about 10% of joints invisible. */
 function sample(rng: Rng, people: number): Person[] {

@@ -10,11 +10,7 @@ import { buildShards, memorySource, readShards, type ShardSource } from '../data
 import { fileSource, writeShardDir } from '../data/shards-node.js';
 import { generateDataset } from '../data/synthetic/generate.js';
 import { benchOutput, type BenchOutput } from './output.js';
-
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-}
+import { flag } from './args.js';
 
 async function readRate(source: ShardSource, passes: number): Promise<number> {
   let n = 0;
