@@ -105,8 +105,7 @@ export function learningLines(logs: Record<ModelKind, StepLog[]>, batchSize: num
     const c = learningCurve(logs[k], batchSize);
     const name = k === 'clip' ? 'CLIP' : 'FocusCLIP';
     const below = c.belowCollapseAt === null ? 'never below' : `below from step ${c.belowCollapseAt}`;
-    const terms = Math.round(c.collapse / Math.log(2 * batchSize - 1));
-    return `${name}: ${below} the collapse value ${c.collapse.toFixed(2)} = ${terms > 1 ? `${terms} ln(2B - 1)` : 'ln(2B - 1)'}; 15 % of training is step ${c.at15}; by then ${c.dropBy15.toFixed(1)} % below its first 10 steps`;
+    return `${name}: ${below} the collapse value ${c.collapse.toFixed(2)} = ${c.terms > 1 ? `${c.terms} ln(2B - 1)` : 'ln(2B - 1)'}; 15 % of training is step ${c.at15}; by then ${c.dropBy15.toFixed(1)} % below its first 10 steps`;
   });
 }
 

@@ -13,9 +13,9 @@ describe('learningCurve', () => {
     const c = learningCurve(logs, 4);
     expect(c.dropBy15).toBeCloseTo(100 * (1 - 2.75 / 3), 10);
     expect(c.belowCollapseAt).toBe(20);
-    expect([c.collapse, c.at15]).toEqual([Math.log(7), 15]);
+    expect([c.terms, c.collapse, c.at15]).toEqual([1, Math.log(7), 15]);
     // Three terms: the collapse value is 3 ln(7) = 5.84, never reached by a loss of 6.
     const three = logs.map((l) => ({ ...l, loss: 6, terms: { a: 2, b: 2, c: 2 } }));
-    expect(learningCurve(three, 4)).toEqual({ dropBy15: 0, belowCollapseAt: null, collapse: 3 * Math.log(7), at15: 15 });
+    expect(learningCurve(three, 4)).toEqual({ dropBy15: 0, belowCollapseAt: null, terms: 3, collapse: 3 * Math.log(7), at15: 15 });
   });
 });
