@@ -58,7 +58,7 @@ export const DEMO_DEFAULTS: DemoOptions = {
   out: 'out/demo',
   seed: 42,
   trainCount: 9600,
-  evalCount: 240,
+  evalCount: 960,
   steps: 640,
   batchSize: 32,
   preset: 'tiny',

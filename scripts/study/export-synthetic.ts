@@ -4,7 +4,7 @@
 // on the CPU: several times faster than lavapipe, which makes budget and recipe questions
 // (how many steps until zero-shot transfer?) answerable in minutes.
 //
-// Build and run: node scripts/study/run-export.mjs --seed 42 --train-count 400 --eval-count 240 --out /tmp/world.safetensors
+// Build and run: node scripts/study/run-export.mjs --seed 42 --train-count 400 --eval-count 960 --out /tmp/world.safetensors
 
 import { writeFileSync } from 'node:fs';
 import { Engine } from '../../ops/engine.js';
@@ -13,7 +13,7 @@ import { makeTrainConfig } from '../../train/config.js';
 import { makeBatch, TrainSet } from '../../train/batches.js';
 import { captionTokenizer, modelConfigFor } from '../../train/pipeline.js';
 import { syntheticEvalDatasets, syntheticValidationDatasets } from '../../train/zeroshot.js';
-import { buildPrompts } from '../../eval/prompts.js';
+import { applyPromptOverrides, buildPrompts, type PromptOverride } from '../../eval/prompts.js';
 import { toCHW, type RGBAImage } from '../../data/image.js';
 import type { EvalItem } from '../../eval/types.js';
 import { createModel } from '../../model/focusclip.js';
@@ -32,11 +32,13 @@ function arg(name: string, dflt: string): string {
 
 const seed = Number(arg('seed', '42'));
 const trainCount = Number(arg('train-count', '400'));
-const evalCount = Number(arg('eval-count', '240'));
+const evalCount = Number(arg('eval-count', '960'));
 const preset = arg('preset', 'tiny');
 const out = arg('out', '/tmp/world.safetensors');
 const extra = JSON.parse(arg('gen', '{}')); // generator options, e.g. {"maxClutter":0}
 const backgroundBias = Number(arg('background-bias', '0'));
+const variantsFile = arg('prompt-variants', '');
+const variants: Record<string, PromptOverride[]> = variantsFile ? JSON.parse(readFileSync(variantsFile, 'utf8')) : {};
 
 const e = await Engine.create();
 try {
@@ -74,6 +76,16 @@ try {
     tensors.push([`${split}.${d.name}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
     tensors.push([`${split}.${d.name}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
     meta[`${split}.${d.name}.classes`] = JSON.stringify(d.classes);
+    // Other prompts for the same set (--prompt-variants FILE: {"age": [{"templates": [...], "promptNames": {...}}, ...]}),
+    // each flattened to [classes x templates] rows, which the replay averages per class.
+    (variants[d.name.replace(/^synthetic-/, '').replace(/-(val|aligned|swapped)$/, '')] ?? []).forEach((v, k) => {
+      const vd = applyPromptOverrides(d, { [d.name]: v });
+      const vp = buildPrompts(vd.templates, vd.promptNames).flat();
+      const ve = tok.tokenizer.encode(vp, L);
+      tensors.push([`${split}.${d.name}.p${k}.ids`, { data: ve.ids, shape: [vp.length, L] }]);
+      tensors.push([`${split}.${d.name}.p${k}.mask`, { data: ve.mask, shape: [vp.length, L] }]);
+      meta[`${split}.${d.name}.p${k}.templates`] = String(vd.templates.length);
+    });
   }
   for (const kind of ['clip', 'focusclip'] as const) {
     const mc = modelConfigFor(cfg, kind, tok.vocab.length);

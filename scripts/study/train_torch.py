@@ -26,6 +26,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from focusclip_torch.model import FocusCLIP, model_loss  # noqa: E402
 from focusclip_torch.safetensors import read_safetensors  # noqa: E402
 
+# --eval-pooling: also score the prompts with these text poolings (same weights), to compare.
+EVAL_POOLINGS = []
+
+
 def topk_of(name):
     return 3 if name.startswith("synthetic-activity") else 1
 
@@ -45,6 +49,10 @@ def load_world(path, split="val"):
             evals[name] = {k: t[f"{pre}{name}.{k}"] for k in ("pixels", "labels", "ids", "mask")}
             evals[name]["ids"] = evals[name]["ids"].long()
             evals[name]["classes"] = json.loads(meta[f"{pre}{name}.classes"])
+            k = 0
+            while f"{pre}{name}.p{k}.ids" in t:  # prompt variants (export --prompt-variants)
+                evals[name].setdefault("variants", []).append((t[f"{pre}{name}.p{k}.ids"].long(), t[f"{pre}{name}.p{k}.mask"], int(meta[f"{pre}{name}.p{k}.templates"])))
+                k += 1
     return t, meta, train, evals
 
 
@@ -54,10 +62,18 @@ def zero_shot(model, evals):
     out = {}
     for name, d in evals.items():
         zi = F.normalize(torch.cat([model.encode_image(d["pixels"][i : i + 128]) for i in range(0, len(d["pixels"]), 128)]), dim=1)
-        zt = F.normalize(model.encode_text(d["ids"], d["mask"]), dim=1)
-        k = topk_of(name)
-        top = (zi @ zt.t()).topk(k, dim=1).indices
-        out[name] = 100.0 * (top == d["labels"].long()[:, None]).any(1).float().mean().item()
+        prompts = [(d["ids"], d["mask"], 1)] + d.get("variants", [])
+        trained_pool = model.cfg["text"]["pooling"]
+        for pool in [trained_pool] + [p for p in EVAL_POOLINGS if p != trained_pool]:
+            model.cfg["text"]["pooling"] = pool
+            for v, (ids, mask, T) in enumerate(prompts):
+                zt = F.normalize(model.encode_text(ids, mask), dim=1)
+                zt = F.normalize(zt.view(-1, T, zt.shape[1]).mean(1), dim=1)  # templates of a class averaged
+                k = topk_of(name)
+                top = (zi @ zt.t()).topk(k, dim=1).indices
+                tag = ("" if v == 0 else f"@p{v - 1}") + ("" if pool == trained_pool else f"@{pool}")
+                out[name + tag] = 100.0 * (top == d["labels"].long()[:, None]).any(1).float().mean().item()
+        model.cfg["text"]["pooling"] = trained_pool
     model.train()
     return out
 
@@ -88,7 +104,9 @@ def main():
     ap.add_argument("--train-limit", type=int, default=None, help="train on the first N samples of the world only (a smaller training set from the same world)")
     ap.add_argument("--out", default=None, help="JSON lines of the zero-shot curve")
     ap.add_argument("--temperature-from", type=float, default=None, help="start at this temperature and move linearly to the config's over the warm-up steps")
+    ap.add_argument("--eval-pooling", action="append", default=[], choices=["mean-all", "mean-masked", "cls"], help="also score the zero-shot prompts with this text pooling (same weights)")
     a = ap.parse_args()
+    EVAL_POOLINGS.extend(a.eval_pooling)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     t, meta, train, evals = load_world(a.world, a.split)
@@ -169,7 +187,8 @@ def main():
         opt.step()
         if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
             zs = zero_shot(model, evals)
-            mean = sum(zs.values()) / len(zs)
+            base = {k: v for k, v in zs.items() if "@" not in k}
+            mean = sum(base.values()) / len(base)
             rec = {"step": step + 1, "loss": round(sum(recent) / len(recent), 4), "below_plateau_at": crossed, "sec": round(time.time() - t0, 1), "mean": round(mean, 2), **{k.replace("synthetic-", ""): round(v, 2) for k, v in zs.items()}}
             print(json.dumps(rec), flush=True)
             if log:
