@@ -63,6 +63,36 @@ describe('WordPieceTokenizer', () => {
     expect(Array.from(mask)).toEqual([1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0]);
     expect(() => tok.encode(['x'], 1)).toThrow(/contextLength must be an integer >= 2/);
   });
+  it('encodes long texts exactly as tokenising them whole would', () => {
+    // Fragments that stress where a prefix may be cut: punctuation glued to words, accents and
+    // combining marks (also right after a space), CJK, Unicode and repeated spaces, newlines,
+    // control characters, special tokens, a word over 100 characters, and no space for a long run.
+    const fragments = ['want', 'running', 'UNwant\u00E9d,running', 'low.', 'lowest,', ' ', '  ', '\n', '\t', '\u00A0', '\u3000',
+      '\u6F22\u5B57', 'e\u0301', ' \u0301', '[MASK]', '[CLS]', '\u0007', 'wa'.repeat(60), 'un', ',', '...', 'x'];
+    let seed = 12345;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const vocab = [...HF_TEST_VOCAB, '\u6F22', '\u5B57', 'e', '.', 'x', '##a', 'a'];
+    const t = new WordPieceTokenizer(vocab);
+    for (let trial = 0; trial < 400; trial++) {
+      // Long one-token words in some trials thin the tokens out, so that the context's last token
+      // falls near the end of a tokenised prefix, where a wrong cut would show.
+      const longWords = trial % 2 ? 0.3 + (trial % 7) / 10 : 0;
+      const parts: string[] = [];
+      const n = 1 + rand(400);
+      for (let i = 0; i < n; i++) {
+        const f = rand(1000) < longWords * 1000 ? 'wa'.repeat(1 + rand(60)) : fragments[rand(fragments.length)];
+        parts.push(f + (rand(3) ? ' ' : ''));
+      }
+      const text = parts.join('');
+      const L = [2, 3, 7, 18, 48, 131][trial % 6];
+      const whole = t.tokenIds(text).slice(0, L - 2);
+      const expected = [t.clsId, ...whole, t.sepId];
+      const got = t.encode([text], L);
+      expect(Array.from(got.ids.subarray(0, expected.length)), `trial ${trial}, L ${L}`).toEqual(expected);
+      expect(Array.from(got.ids.subarray(expected.length)).every((id) => id === t.padId)).toBe(true);
+      expect(t.leadingTokenIds(text, L - 2)).toEqual(whole);
+    }
+  });
   it('reads vocab.txt text and names missing specials', () => {
     const t = WordPieceTokenizer.fromVocabText(HF_TEST_VOCAB.join('\r\n') + '\r\n');
     expect(t.vocabSize).toBe(HF_TEST_VOCAB.length);

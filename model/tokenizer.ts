@@ -163,6 +163,21 @@ export class WordPieceTokenizer {
     return this.tokenize(text).map((t) => this.vocab.get(t) ?? this.unkId);
   }
 
+  /**
+   * The first `max` token ids of a text. A training caption is several times longer than the
+   * context, so this tokenises a prefix that ends before a space (a space always ends a token, so
+   * the prefix's tokens are the text's first tokens) and grows it until it yields enough.
+   */
+  leadingTokenIds(text: string, max: number): number[] {
+    for (let end = Math.max(64, max * 8); end < text.length; end *= 2) {
+      const cut = text.lastIndexOf(' ', end);
+      if (cut <= 0) continue;
+      const ids = this.tokenIds(text.slice(0, cut));
+      if (ids.length >= max) return ids.slice(0, max);
+    }
+    return this.tokenIds(text).slice(0, max);
+  }
+
   decode(ids: ArrayLike<number>): string {
     const words: string[] = [];
     for (const id of Array.from(ids)) {
@@ -186,7 +201,7 @@ export class WordPieceTokenizer {
     const ids = new Int32Array(n * contextLength).fill(this.padId);
     const mask = new Float32Array(n * contextLength);
     texts.forEach((text, r) => {
-      const body = this.tokenIds(text).slice(0, contextLength - 2);
+      const body = this.leadingTokenIds(text, contextLength - 2);
       const row = [this.clsId, ...body, this.sepId];
       ids.set(row, r * contextLength);
       mask.fill(1, r * contextLength, r * contextLength + row.length);
