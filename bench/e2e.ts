@@ -26,11 +26,7 @@ import { barChartSvg } from '../eval/plot.js';
 import { modelFlops } from '../model/flops.js';
 import { fmaCeiling } from './gemm.js';
 import { benchOutput, type BenchOutput } from './output.js';
-
-function arg(args: string[], name: string, dflt: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
-}
+import { flag } from './args.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -62,7 +58,7 @@ interface PeerResult {
 
 function peerList(args: string[]): PeerName[] {
   if (args.includes('--no-peers')) return [];
-  const list = arg(args, 'peers', PEER_NAMES.join(',')).split(',').filter(Boolean);
+  const list = flag(args, 'peers', PEER_NAMES.join(',')).split(',').filter(Boolean);
   const bad = list.filter((p) => !PEER_NAMES.includes(p as PeerName));
   if (bad.length) throw new Error(`e2e: unknown peer(s) ${bad.join(', ')}; --peers takes a comma list of ${PEER_NAMES.join(', ')} (or --no-peers).`);
   return list as PeerName[];
@@ -71,17 +67,17 @@ function peerList(args: string[]): PeerName[] {
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
 export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
-  const presets = arg(args, 'presets', 'tiny').split(',');
-  const kinds = arg(args, 'kinds', 'focusclip,clip').split(',') as ModelKind[];
-  const steps = Number(arg(args, 'steps', '5'));
-  const batch = Number(arg(args, 'batch', '32'));
+  const presets = flag(args, 'presets', 'tiny').split(',');
+  const kinds = flag(args, 'kinds', 'focusclip,clip').split(',') as ModelKind[];
+  const steps = Number(flag(args, 'steps', '5'));
+  const batch = Number(flag(args, 'batch', '32'));
   // After the interleaved steps, `steps` more of ours back to back and then of PyTorch's: each
   // system alone, to see whether interleaving itself moves either one's times.
   const alone = args.includes('--alone');
   const peers = peerList(args);
   // TF.js at `small` takes minutes a step on lavapipe: opt in with --tfjs-presets tiny,small.
-  const tfjsPresets = arg(args, 'tfjs-presets', 'tiny').split(',');
-  const torchPresets = arg(args, 'torch-presets', presets.join(',')).split(',');
+  const tfjsPresets = flag(args, 'tfjs-presets', 'tiny').split(',');
+  const torchPresets = flag(args, 'torch-presets', presets.join(',')).split(',');
   const skipped: string[] = [];
   let useTorch = peers.includes('torch');
   if (useTorch) {

@@ -19,6 +19,7 @@ import { gflops, gpuBracket, median, timeIt } from './timing.js';
 import { barChartSvg } from '../eval/plot.js';
 import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
 import { benchOutput, type BenchOutput } from './output.js';
+import { flag } from './args.js';
 
 interface Shape {
   name: string;
@@ -48,15 +49,15 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
   const quick = args.includes('--quick');
   const noPeers = args.includes('--no-peers');
   const tune = args.includes('--tune');
-  const runs = Number(argValue(args, '--runs') ?? 5);
+  const runs = Number(flag(args, 'runs', '5'));
   // 2048^3 takes the peers ~3-4 s per run on lavapipe: --max-size (or --quick) caps the square sizes.
-  const maxSize = Number(argValue(args, '--max-size') ?? (quick ? 1024 : Infinity));
-  const only = argValue(args, '--only')?.split(',').filter(Boolean);
+  const maxSize = Number(flag(args, 'max-size', quick ? '1024' : 'Infinity'));
+  const only = flag(args, 'only', '').split(',').filter(Boolean);
   const shapes: Shape[] = [
     ...SQUARES.filter((n) => n <= maxSize).map((n) => ({ name: `${n}^3`, M: n, N: n, K: n })),
     ...(quick ? FOCUSCLIP.filter((s) => s.name.startsWith('tiny') || s.name.startsWith('paper qkv')) : FOCUSCLIP),
-  ].filter((s) => !only || only.some((o) => s.name.includes(o)));
-  if (!shapes.length) throw new Error(`gemm bench: --only ${only?.join(',')} matches no shape; shapes are named like "1024^3", "paper dW", "tiny qkv".`);
+  ].filter((s) => !only.length || only.some((o) => s.name.includes(o)));
+  if (!shapes.length) throw new Error(`gemm bench: --only ${only.join(',')} matches no shape; shapes are named like "1024^3", "paper dW", "tiny qkv".`);
   useNodeGemmCache();
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.log(peerSkipped('tfjs', err)), undefined));
@@ -295,7 +296,3 @@ function loadAverage(): number | undefined {
   }
 }
 
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}

@@ -13,6 +13,7 @@ import { gpuBracket, timeIt } from './timing.js';
 import { barChartSvg } from '../eval/plot.js';
 import { peerSkipped, setupJax, setupTfjs, type JaxPeer, type TfjsPeer } from './peers.js';
 import { benchOutput, type BenchOutput } from './output.js';
+import { flag } from './args.js';
 
 interface Row {
   op: string;
@@ -34,9 +35,9 @@ const LN = [4096, 768] as const;
 
 export async function run(args: string[], out: BenchOutput = benchOutput()): Promise<void> {
   const noPeers = args.includes('--no-peers');
-  const runs = Number(argValue(args, '--runs') ?? 9);
-  const only = argValue(args, '--only')?.split(',');
-  const want = (suite: string) => !only || only.includes(suite);
+  const runs = Number(flag(args, 'runs', '9'));
+  const only = flag(args, 'only', '').split(',').filter(Boolean);
+  const want = (suite: string) => !only.length || only.includes(suite);
   const e = await Engine.create();
   const tf = noPeers ? undefined : await setupTfjs().catch((err) => (console.log(peerSkipped('tfjs', err)), undefined));
   const jx = noPeers ? undefined : await setupJax().catch((err) => (console.log(peerSkipped('jax', err)), undefined));
@@ -229,7 +230,7 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
       console.log(`${b.op} / forward: ${ratio('ours')} (median host time), ${ratio('oursBatched')} (batched), ${ratio('oursCpuMs')} (CPU time)`);
     }
   }
-  if (only) {
+  if (only.length) {
     // A partial run must not overwrite the full results.
     e.destroy();
     return;
@@ -325,8 +326,4 @@ async function isolatedLaunchDiagnostic(e: Engine, op: () => unknown, runs: numb
   console.log(`  isolated-launch diagnostic, ms per op (median of ${runs}, interleaved): ${modes.map(([n], m) => `${n} ${med(ms[m])}`).join(', ')}`);
 }
 
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
