@@ -1,7 +1,8 @@
 // Shard reading throughput: samples/s of readShards, the reader `focusclip train --shards` loads
 // its training set with (read + decode + RGBA images + keypoints, the next shard read while one is
 // decoded), from files and from memory, at 64 and 224 pixels; plus how fast the synthetic generator
-// renders. `npm run bench -- loader [--count 2048] [--sizes 64,224]`.
+// renders, and how fast a batch's captions are tokenised (the context's prefix only, as training
+// does, against tokenising whole captions). `npm run bench -- loader [--count 2048] [--sizes 64,224]`.
 // Writes (under --out, default bench/results/) loader.json.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,10 @@ import { join } from 'node:path';
 import { buildShards, memorySource, readShards, type ShardSource } from '../data/shards.js';
 import { fileSource, writeShardDir } from '../data/shards-node.js';
 import { generateDataset } from '../data/synthetic/generate.js';
+import { captionTokenizer } from '../train/pipeline.js';
+import { makeModelConfig } from '../model/config.js';
 import { benchOutput, type BenchOutput } from './output.js';
+import { median } from './timing.js';
 import { flag } from './args.js';
 
 async function readRate(source: ShardSource, passes: number): Promise<number> {
@@ -41,5 +45,26 @@ export async function run(args: string[], out: BenchOutput = benchOutput()): Pro
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(`wrote ${out.write('loader.json', JSON.stringify({ suite: 'loader', date: new Date().toISOString(), node: process.version, rows }, null, 2))}`);
+  const tokenize = captionTiming(Math.min(count, 640));
+  console.log(`captions of 32 at context ${tokenize.contextLength}: ${tokenize.prefixMs.toFixed(2)} ms per batch (min ${tokenize.prefixMinMs.toFixed(2)}), whole captions ${tokenize.wholeMs.toFixed(2)} ms (min ${tokenize.wholeMinMs.toFixed(2)}); median of ${tokenize.reps}, interleaved`);
+  console.log(`wrote ${out.write('loader.json', JSON.stringify({ suite: 'loader', date: new Date().toISOString(), node: process.version, rows, tokenize }, null, 2))}`);
+}
+
+/** ms per batch of 32 synthetic captions: `encode` (a prefix that holds the context) against tokenising each caption whole. */
+function captionTiming(n: number, reps = 15) {
+  const texts = generateDataset({ seed: 1, count: n, size: 64 }).records.map((r) => r.description);
+  const { tokenizer } = captionTokenizer(texts, 4096);
+  const L = makeModelConfig('tiny').text.contextLength;
+  const batches = Math.ceil(n / 32);
+  const prefix: number[] = [];
+  const whole: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    let t = performance.now();
+    for (let b = 0; b < n; b += 32) tokenizer.encode(texts.slice(b, b + 32), L);
+    prefix.push((performance.now() - t) / batches);
+    t = performance.now();
+    for (let b = 0; b < n; b += 32) for (const x of texts.slice(b, b + 32)) tokenizer.tokenIds(x).slice(0, L - 2);
+    whole.push((performance.now() - t) / batches);
+  }
+  return { contextLength: L, captions: n, meanChars: Math.round(texts.reduce((a, x) => a + x.length, 0) / n), reps, prefixMs: median(prefix), prefixMinMs: Math.min(...prefix), wholeMs: median(whole), wholeMinMs: Math.min(...whole) };
 }
