@@ -104,9 +104,9 @@ export function embeddingForward(e: Runtime, table: Tensor, ids: Tensor): Tensor
   return out;
 }
 
-/** dtable [V, D] = sum over positions p with ids[p] = v of g[p, :]; zero for unused rows. */
-/** The table's gradient; scattered into `zeroed` when given (a buffer of the table's shape that
- *  holds zeros), into a new zeroed tensor otherwise. */
+/** dtable [V, D] = sum over positions p with ids[p] = v of g[p, :]; zero for unused rows. Scattered
+ *  into `zeroed` when given (a buffer of the table's shape that holds zeros), into a new zeroed
+ *  tensor otherwise. */
 export function embeddingBackward(e: Runtime, table: Tensor, ids: Tensor, g: Tensor, zeroed?: Tensor): Tensor {
   const [V, D] = table.shape;
   const P = ids.size;

@@ -169,9 +169,11 @@ export class WordPieceTokenizer {
    * the prefix's tokens are the text's first tokens) and grows it until it yields enough.
    */
   leadingTokenIds(text: string, max: number): number[] {
+    let tried = 0;
     for (let end = Math.max(64, max * 8); end < text.length; end *= 2) {
       const cut = text.lastIndexOf(' ', end);
-      if (cut <= 0) continue;
+      if (cut <= tried) continue; // no space, or no new one since the last, shorter prefix
+      tried = cut;
       const ids = this.tokenIds(text.slice(0, cut));
       if (ids.length >= max) return ids.slice(0, max);
     }

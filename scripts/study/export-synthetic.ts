@@ -69,21 +69,20 @@ try {
     const items = d.items as EvalItem[]; // the synthetic sets are in memory, not streamed
     const px = new Float32Array(items.length * 3 * size * size);
     for (let i = 0; i < items.length; i++) toCHW((await items[i].load()) as RGBAImage, px, i * 3 * size * size);
-    const prompts = buildPrompts(d.templates, d.promptNames).map((p) => p[0]);
-    const enc = tok.tokenizer.encode(prompts, L);
+    const pushPrompts = (key: string, prompts: string[]) => {
+      const enc = tok.tokenizer.encode(prompts, L);
+      tensors.push([`${key}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
+      tensors.push([`${key}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
+    };
     tensors.push([`${split}.${d.name}.pixels`, { data: px, shape: [items.length, 3, size, size] }]);
     tensors.push([`${split}.${d.name}.labels`, { data: Int32Array.from(items.map((it) => it.label)), shape: [items.length] }]);
-    tensors.push([`${split}.${d.name}.ids`, { data: enc.ids, shape: [prompts.length, L] }]);
-    tensors.push([`${split}.${d.name}.mask`, { data: enc.mask, shape: [prompts.length, L] }]);
+    pushPrompts(`${split}.${d.name}`, buildPrompts(d.templates, d.promptNames).map((p) => p[0]));
     meta[`${split}.${d.name}.classes`] = JSON.stringify(d.classes);
     // Other prompts for the same set (--prompt-variants FILE: {"age": [{"templates": [...], "promptNames": {...}}, ...]}),
     // each flattened to [classes x templates] rows, which the replay averages per class.
     (variants[d.name.replace(/^synthetic-/, '').replace(/-(val|aligned|swapped)$/, '')] ?? []).forEach((v, k) => {
       const vd = applyPromptOverrides(d, { [d.name]: v });
-      const vp = buildPrompts(vd.templates, vd.promptNames).flat();
-      const ve = tok.tokenizer.encode(vp, L);
-      tensors.push([`${split}.${d.name}.p${k}.ids`, { data: ve.ids, shape: [vp.length, L] }]);
-      tensors.push([`${split}.${d.name}.p${k}.mask`, { data: ve.mask, shape: [vp.length, L] }]);
+      pushPrompts(`${split}.${d.name}.p${k}`, buildPrompts(vd.templates, vd.promptNames).flat());
       meta[`${split}.${d.name}.p${k}.templates`] = String(vd.templates.length);
     });
   }

@@ -26,10 +26,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from focusclip_torch.model import FocusCLIP, model_loss  # noqa: E402
 from focusclip_torch.safetensors import read_safetensors  # noqa: E402
 
-# --eval-pooling: also score the prompts with these text poolings (same weights), to compare.
-EVAL_POOLINGS = []
-
-
 def topk_of(name):
     return 3 if name.startswith("synthetic-activity") else 1
 
@@ -57,23 +53,26 @@ def load_world(path, split="val"):
 
 
 @torch.no_grad()
-def zero_shot(model, evals):
+def zero_shot(model, evals, poolings=()):
+    """Accuracy per set; `poolings`: other text poolings to score the same prompts with (keys tagged "@pooling")."""
     model.eval()
     out = {}
     for name, d in evals.items():
         zi = F.normalize(torch.cat([model.encode_image(d["pixels"][i : i + 128]) for i in range(0, len(d["pixels"]), 128)]), dim=1)
         prompts = [(d["ids"], d["mask"], 1)] + d.get("variants", [])
+        k = topk_of(name)
         trained_pool = model.cfg["text"]["pooling"]
-        for pool in [trained_pool] + [p for p in EVAL_POOLINGS if p != trained_pool]:
-            model.cfg["text"]["pooling"] = pool
-            for v, (ids, mask, T) in enumerate(prompts):
-                zt = F.normalize(model.encode_text(ids, mask), dim=1)
-                zt = F.normalize(zt.view(-1, T, zt.shape[1]).mean(1), dim=1)  # templates of a class averaged
-                k = topk_of(name)
-                top = (zi @ zt.t()).topk(k, dim=1).indices
-                tag = ("" if v == 0 else f"@p{v - 1}") + ("" if pool == trained_pool else f"@{pool}")
-                out[name + tag] = 100.0 * (top == d["labels"].long()[:, None]).any(1).float().mean().item()
-        model.cfg["text"]["pooling"] = trained_pool
+        try:
+            for pool in [trained_pool] + [p for p in poolings if p != trained_pool]:
+                model.cfg["text"]["pooling"] = pool
+                for v, (ids, mask, T) in enumerate(prompts):
+                    zt = F.normalize(model.encode_text(ids, mask), dim=1)
+                    zt = F.normalize(zt.view(-1, T, zt.shape[1]).mean(1), dim=1)  # templates of a class averaged
+                    top = (zi @ zt.t()).topk(k, dim=1).indices
+                    tag = ("" if v == 0 else f"@p{v - 1}") + ("" if pool == trained_pool else f"@{pool}")
+                    out[name + tag] = 100.0 * (top == d["labels"].long()[:, None]).any(1).float().mean().item()
+        finally:
+            model.cfg["text"]["pooling"] = trained_pool
     model.train()
     return out
 
@@ -106,7 +105,6 @@ def main():
     ap.add_argument("--temperature-from", type=float, default=None, help="start at this temperature and move linearly to the config's over the warm-up steps")
     ap.add_argument("--eval-pooling", action="append", default=[], choices=["mean-all", "mean-masked", "cls"], help="also score the zero-shot prompts with this text pooling (same weights)")
     a = ap.parse_args()
-    EVAL_POOLINGS.extend(a.eval_pooling)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     t, meta, train, evals = load_world(a.world, a.split)
@@ -186,7 +184,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip_norm)
         opt.step()
         if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
-            zs = zero_shot(model, evals)
+            zs = zero_shot(model, evals, a.eval_pooling)
             base = {k: v for k, v in zs.items() if "@" not in k}
             mean = sum(base.values()) / len(base)
             rec = {"step": step + 1, "loss": round(sum(recent) / len(recent), 4), "below_plateau_at": crossed, "sec": round(time.time() - t0, 1), "mean": round(mean, 2), **{k.replace("synthetic-", ""): round(v, 2) for k, v in zs.items()}}
